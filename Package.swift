@@ -1,0 +1,111 @@
+// swift-tools-version:6.1
+// Gyre: a Dynamo-style key-value store. Module layout and layering rules: docs/ARCHITECTURE.md.
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 mode plus the upcoming features the architecture
+/// asks for, so missing `any`, leaked imports and implicit member visibility are compile errors.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let nio: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "Gyre",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gyre-node", targets: ["gyre-node"]),
+        .library(name: "GyreModel", targets: ["GyreModel"]),
+        .library(name: "GyreRPC", targets: ["GyreRPC"]),
+        .library(name: "GyreHTTP2", targets: ["GyreHTTP2"]),
+        .library(name: "GyreWire", targets: ["GyreWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: C libraries (Debian packages)
+        .systemLibrary(
+            name: "CNGHTTP2",
+            pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CProtobufC",
+            pkgConfig: "libprotobuf-c",
+            providers: [.apt(["libprotobuf-c-dev"])]
+        ),
+        .target(
+            name: "CGyreProto",
+            dependencies: ["CProtobufC"],
+            cSettings: [.headerSearchPath("include")]
+        ),
+
+        // MARK: pure layers (standard library only)
+        .target(name: "GyreModel", swiftSettings: strictSettings),
+        .target(name: "GyreRPC", swiftSettings: strictSettings),
+
+        // MARK: edges (the only users of their C library)
+        .target(
+            name: "GyreHTTP2",
+            dependencies: ["GyreRPC", "CNGHTTP2", nio, nioPosix],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "GyreWire",
+            dependencies: ["GyreModel", "GyreRPC", "CGyreProto"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "GyreStorage",
+            dependencies: ["GyreModel"],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: shell and apps
+        .target(
+            name: "GyreNode",
+            dependencies: ["GyreModel", "GyreRPC", "GyreHTTP2", "GyreWire", "GyreStorage", nio, nioPosix, logging],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "gyre-node",
+            dependencies: ["GyreNode", "GyreHTTP2", argumentParser, logging, nio, nioPosix],
+            swiftSettings: strictSettings
+        ),
+
+        // MARK: tests
+        .target(
+            name: "GyreTestKit",
+            dependencies: ["GyreModel", "GyreRPC", "GyreHTTP2", "GyreStorage"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GyreRPCTests",
+            dependencies: ["GyreRPC", "GyreTestKit"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GyreHTTP2Tests",
+            dependencies: ["GyreHTTP2", "GyreRPC", "GyreTestKit", nio, nioPosix],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GyreWireTests",
+            dependencies: ["GyreWire", "GyreModel", "GyreRPC", "GyreTestKit"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GyreNodeTests",
+            dependencies: ["GyreNode", "GyreWire", "GyreModel", "GyreRPC", "GyreHTTP2", "GyreStorage", "GyreTestKit", nio, nioPosix],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+// Placeholder until GyreHTTP2 lands.

@@ -1,0 +1,102 @@
+/// Why a stream of gRPC message bytes cannot be read.
+public enum DeframeError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The compressed flag was set; this implementation supports only `identity`.
+    case compressedMessage
+    /// A flag byte other than 0 or 1.
+    case invalidFlag(UInt8)
+    /// A message longer than the configured maximum (detected from the prefix alone).
+    case messageTooLarge(length: Int, limit: Int)
+    /// The stream ended inside a message.
+    case truncated(buffered: Int)
+
+    public var description: String {
+        switch self {
+        case .compressedMessage:
+            return "compressed message received, but the call did not negotiate compression"
+        case let .invalidFlag(flag):
+            return "invalid gRPC message flag \(flag)"
+        case let .messageTooLarge(length, limit):
+            return "message of \(length) bytes exceeds the maximum of \(limit) bytes"
+        case let .truncated(buffered):
+            return "stream ended inside a message (\(buffered) bytes of an incomplete message)"
+        }
+    }
+
+    /// The gRPC status a server answers with for this error.
+    public var statusCode: StatusCode {
+        switch self {
+        case .messageTooLarge: .resourceExhausted
+        case .compressedMessage: .unimplemented
+        case .invalidFlag, .truncated: .internal
+        }
+    }
+}
+
+/// Reassembles length-prefixed gRPC messages from bytes that arrive in arbitrary pieces.
+///
+/// Contract: feeding the same bytes split at any offsets yields the same messages in the same
+/// order; a message is returned only when complete; an oversized length is refused as soon as
+/// its prefix is seen, before the body is buffered. After an error the deframer stays failed.
+public struct MessageDeframer: Sendable {
+    /// Largest message accepted, in bytes.
+    public let maxMessageBytes: Int
+    private var buffer: [UInt8] = []
+    private var readIndex = 0
+    private var failure: DeframeError?
+
+    public init(maxMessageBytes: Int) {
+        self.maxMessageBytes = maxMessageBytes
+    }
+
+    /// Bytes received but not yet returned as a message.
+    public var bufferedBytes: Int { buffer.count - readIndex }
+
+    /// Adds received bytes.
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard failure == nil, !bytes.isEmpty else { return }
+        if readIndex > 0 && readIndex == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            readIndex = 0
+        } else if readIndex > 4096 && readIndex * 2 > buffer.count {
+            buffer.removeSubrange(0..<readIndex)
+            readIndex = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// Adds received bytes.
+    public mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    /// The next complete message, nil when more bytes are needed.
+    public mutating func next() throws(DeframeError) -> [UInt8]? {
+        if let failure { throw failure }
+        let available = buffer.count - readIndex
+        guard available >= MessageFraming.prefixLength else { return nil }
+        let flag = buffer[readIndex]
+        guard flag == 0 else {
+            let error: DeframeError = flag == 1 ? .compressedMessage : .invalidFlag(flag)
+            failure = error
+            throw error
+        }
+        let length = Int(buffer[readIndex + 1]) << 24 | Int(buffer[readIndex + 2]) << 16
+            | Int(buffer[readIndex + 3]) << 8 | Int(buffer[readIndex + 4])
+        guard length <= maxMessageBytes else {
+            let error = DeframeError.messageTooLarge(length: length, limit: maxMessageBytes)
+            failure = error
+            throw error
+        }
+        guard available - MessageFraming.prefixLength >= length else { return nil }
+        let start = readIndex + MessageFraming.prefixLength
+        let message = Array(buffer[start..<(start + length)])
+        readIndex = start + length
+        return message
+    }
+
+    /// Checks the stream ended on a message boundary.
+    public func finish() throws(DeframeError) {
+        if let failure { throw failure }
+        if bufferedBytes > 0 { throw DeframeError.truncated(buffered: bufferedBytes) }
+    }
+}

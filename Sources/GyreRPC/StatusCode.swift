@@ -1,0 +1,54 @@
+/// A gRPC status code, numbered as in the gRPC specification.
+///
+/// Contract: raw values are the wire values of the `grpc-status` trailer; unknown wire values
+/// map to `.unknown` through ``init(wireValue:)``.
+public enum StatusCode: Int, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case ok = 0
+    case cancelled = 1
+    case unknown = 2
+    case invalidArgument = 3
+    case deadlineExceeded = 4
+    case notFound = 5
+    case alreadyExists = 6
+    case permissionDenied = 7
+    case resourceExhausted = 8
+    case failedPrecondition = 9
+    case aborted = 10
+    case outOfRange = 11
+    case unimplemented = 12
+    case `internal` = 13
+    case unavailable = 14
+    case dataLoss = 15
+    case unauthenticated = 16
+
+    /// The status for a `grpc-status` value; anything unrecognised is `.unknown`.
+    public init(wireValue: Int) {
+        self = StatusCode(rawValue: wireValue) ?? .unknown
+    }
+
+    /// The canonical upper-case name (`OK`, `DEADLINE_EXCEEDED`, …), as used in metric names.
+    public var description: String {
+        switch self {
+        case .ok: "OK"
+        case .cancelled: "CANCELLED"
+        case .unknown: "UNKNOWN"
+        case .invalidArgument: "INVALID_ARGUMENT"
+        case .deadlineExceeded: "DEADLINE_EXCEEDED"
+        case .notFound: "NOT_FOUND"
+        case .alreadyExists: "ALREADY_EXISTS"
+        case .permissionDenied: "PERMISSION_DENIED"
+        case .resourceExhausted: "RESOURCE_EXHAUSTED"
+        case .failedPrecondition: "FAILED_PRECONDITION"
+        case .aborted: "ABORTED"
+        case .outOfRange: "OUT_OF_RANGE"
+        case .unimplemented: "UNIMPLEMENTED"
+        case .internal: "INTERNAL"
+        case .unavailable: "UNAVAILABLE"
+        case .dataLoss: "DATA_LOSS"
+        case .unauthenticated: "UNAUTHENTICATED"
+        }
+    }
+
+    /// The ASCII decimal form sent in the `grpc-status` trailer.
+    public var wireText: String { String(rawValue) }
+}
