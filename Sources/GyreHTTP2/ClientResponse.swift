@@ -1,0 +1,31 @@
+public import GyreRPC
+
+/// What a client call received: the status, the response messages and the metadata.
+///
+/// Contract: `status` is the server's `grpc-status` (or a status synthesised from a transport
+/// failure: UNAVAILABLE for a refused stream or a lost connection, CANCELLED for a local
+/// cancel, DEADLINE_EXCEEDED for a local deadline); `messages` are unframed protobuf bytes.
+public struct ClientResponse: Sendable {
+    public var status: RPCStatus
+    public var messages: [[UInt8]]
+    /// Response headers (without pseudo-headers and gRPC's own).
+    public var headers: Metadata
+    /// True when the server answered Trailers-Only (a single HEADERS frame).
+    public var trailersOnly: Bool
+
+    public init(status: RPCStatus, messages: [[UInt8]] = [], headers: Metadata = Metadata(), trailersOnly: Bool = false) {
+        self.status = status
+        self.messages = messages
+        self.headers = headers
+        self.trailersOnly = trailersOnly
+    }
+
+    /// The single response message of an OK unary call, or the call's error.
+    public func unaryMessage() throws(RPCError) -> [UInt8] {
+        if let error = status.error { throw error }
+        guard messages.count == 1 else {
+            throw RPCError(.internal, "expected one response message, got \(messages.count)")
+        }
+        return messages[0]
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder until GyreHTTP2 lands.

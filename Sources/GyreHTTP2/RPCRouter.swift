@@ -1,0 +1,52 @@
+import GyreRPC
+
+/// A method the server knows: its path and its handler.
+///
+/// Contract: `index` is the method's position in its router (0-based, dense), so observers can
+/// keep per-method counters in arrays.
+public struct RegisteredMethod: Sendable {
+    /// Handles one call: the request message (without gRPC prefix) and the call to answer on.
+    /// Runs on the connection's thread; it must not block (hand blocking work elsewhere).
+    public typealias Handler = @Sendable (ServerCall, [UInt8]) -> Void
+
+    public let index: Int
+    /// `/package.Service/Method`.
+    public let path: String
+    /// The service's short name (`KV` for `/gyre.v1.KV/Put`).
+    public let serviceName: String
+    /// The method's name (`Put`).
+    public let methodName: String
+    public let handler: Handler
+}
+
+/// The table of methods a server answers; anything else is UNIMPLEMENTED.
+///
+/// Contract: both unary and server-streaming methods receive exactly one request message;
+/// a streaming handler answers with several ``ServerCall/send(_:)`` and one
+/// ``ServerCall/finish(_:)``.
+public struct RPCRouter: Sendable {
+    public private(set) var methods: [RegisteredMethod] = []
+    private var byPath: [String: Int] = [:]
+
+    public init() {}
+
+    /// Adds a method at `path` (`/package.Service/Method`); registering a path twice replaces it.
+    public mutating func register(_ path: String, handler: @escaping RegisteredMethod.Handler) {
+        let parts = path.split(separator: "/")
+        let service = parts.first.map { String($0.split(separator: ".").last ?? $0) } ?? ""
+        let name = parts.count > 1 ? String(parts[1]) : ""
+        if let existing = byPath[path] {
+            methods[existing] = RegisteredMethod(index: existing, path: path, serviceName: service,
+                                                 methodName: name, handler: handler)
+            return
+        }
+        byPath[path] = methods.count
+        methods.append(RegisteredMethod(index: methods.count, path: path, serviceName: service,
+                                        methodName: name, handler: handler))
+    }
+
+    /// The method registered at `path`, or nil.
+    public func method(for path: String) -> RegisteredMethod? {
+        byPath[path].map { methods[$0] }
+    }
+}
