@@ -1,0 +1,121 @@
+public import GyreRPC
+public import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A pool of gRPC connections, one per server address, reused by every call to that address.
+///
+/// Contract: thread-safe. Calls never throw: failures to connect or lost connections are
+/// answered as UNAVAILABLE statuses. A connection that closed or received GOAWAY is replaced
+/// by a new one on the next call (so a restarted server is reached again).
+public final class GRPCClient: Sendable {
+    let group: any EventLoopGroup
+    let maxMessageBytes: Int
+    let connectTimeoutNanoseconds: Int64
+    private let slots = Mutex<[String: Slot]>([:])
+    private let opened = Atomic<Int>(0)
+
+    public init(group: any EventLoopGroup, maxMessageBytes: Int = 64 << 20,
+                connectTimeoutNanoseconds: Int64 = 2_000_000_000) {
+        self.group = group
+        self.maxMessageBytes = maxMessageBytes
+        self.connectTimeoutNanoseconds = connectTimeoutNanoseconds
+    }
+
+    /// Connections this client has opened so far.
+    public var connectionsOpened: Int { opened.load(ordering: .relaxed) }
+
+    private enum Slot {
+        case connecting(EventLoopFuture<ClientConnection>)
+        case ready(ClientConnection)
+    }
+
+    /// The connection to `host:port`, opening one if there is none usable.
+    public func connection(host: String, port: Int) async throws -> ClientConnection {
+        let key = "\(host):\(port)"
+        let slot: Slot = slots.withLock { slots in
+            switch slots[key] {
+            case let .ready(connection)? where connection.isUsable:
+                return .ready(connection)
+            case let .connecting(future)?:
+                return .connecting(future)
+            default:
+                let future = connect(host: host, port: port)
+                slots[key] = .connecting(future)
+                return .connecting(future)
+            }
+        }
+        switch slot {
+        case let .ready(connection):
+            return connection
+        case let .connecting(future):
+            do {
+                let connection = try await future.get()
+                slots.withLock { slots in
+                    if case let .connecting(pending)? = slots[key], pending === future { slots[key] = .ready(connection) }
+                }
+                return connection
+            } catch {
+                slots.withLock { slots in
+                    if case let .connecting(pending)? = slots[key], pending === future { slots[key] = nil }
+                }
+                throw error
+            }
+        }
+    }
+
+    /// One unary or server-streaming call to `host:port`.
+    public func call(host: String, port: Int, path: String, framedRequest: [UInt8], metadata: Metadata = Metadata(),
+                     timeoutNanoseconds: UInt64? = nil,
+                     onMessage: (@Sendable ([UInt8]) -> Void)? = nil) async -> ClientResponse {
+        let connection: ClientConnection
+        do {
+            connection = try await self.connection(host: host, port: port)
+        } catch {
+            return ClientResponse(status: RPCStatus(code: .unavailable, message: "cannot connect to \(host):\(port): \(error)"))
+        }
+        return await connection.call(path: path, framedRequest: framedRequest, metadata: metadata,
+                                     timeoutNanoseconds: timeoutNanoseconds, onMessage: onMessage)
+    }
+
+    /// Closes every connection.
+    public func close() async {
+        let all = slots.withLock { slots in
+            defer { slots.removeAll() }
+            return Array(slots.values)
+        }
+        for slot in all {
+            switch slot {
+            case let .ready(connection): await connection.close()
+            case let .connecting(future): if let connection = try? await future.get() { await connection.close() }
+            }
+        }
+    }
+
+    private func connect(host: String, port: Int) -> EventLoopFuture<ClientConnection> {
+        let authority = "\(host):\(port)"
+        let maxMessageBytes = self.maxMessageBytes
+        opened.wrappingAdd(1, ordering: .relaxed)
+        return ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.nanoseconds(connectTimeoutNanoseconds))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let connection = GRPCClientConnection(authority: authority, maxMessageBytes: maxMessageBytes)
+                    try channel.pipeline.syncOperations.addHandler(GRPCClientChannelHandler(connection: connection))
+                }
+            }
+            .connect(host: host, port: port)
+            .flatMapThrowing { channel in
+                let handler = try channel.pipeline.syncOperations.handler(type: GRPCClientChannelHandler.self)
+                return ClientConnection(channel: channel, handler: handler, goingAway: handler.goingAwayFlag)
+            }
+    }
+}
+
+/// Set once a connection closed or its server sent GOAWAY; read from any thread.
+final class GoingAwayFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+    func set() { flag.store(true, ordering: .relaxed) }
+}
