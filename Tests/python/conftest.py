@@ -1,0 +1,92 @@
+"""Fixtures for the black-box tests of a real gyre-node process on loopback.
+
+Environment (Tests/python/run.sh and scripts/test.sh set both):
+  GYRE_NODE_BIN   path of the gyre-node binary to test (e.g. .build/debug/gyre-node)
+  GYRE_PY_STUBS   directory of the grpcio stubs made by scripts/gen-py-stubs.sh
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+import pytest
+
+_stubs = os.environ.get("GYRE_PY_STUBS")
+if not _stubs or not os.path.isdir(_stubs):
+    raise pytest.UsageError(
+        "GYRE_PY_STUBS must name the directory made by scripts/gen-py-stubs.sh "
+        "(Tests/python/run.sh does this for you)"
+    )
+sys.path.insert(0, _stubs)
+
+import gyre_testlib as lib  # noqa: E402  (needs the stubs on sys.path)
+
+
+def pytest_configure(config):
+    # A SIGTERM (e.g. from `timeout`) becomes a KeyboardInterrupt, so fixture teardown still
+    # stops the nodes this session started.
+    def _on_term(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, _on_term)
+
+
+def _node_bin() -> str:
+    path = os.environ.get("GYRE_NODE_BIN", "")
+    if not path:
+        pytest.fail("GYRE_NODE_BIN is not set: point it at a built gyre-node", pytrace=False)
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        pytest.fail(f"GYRE_NODE_BIN={path!r} is not an executable file", pytrace=False)
+    return path
+
+
+@pytest.fixture
+def start_node(tmp_path_factory):
+    """A factory: start_node(*extra_args) -> lib.NodeProcess, stopped at teardown."""
+    started: list[lib.NodeProcess] = []
+
+    def start(*extra_args: str) -> lib.NodeProcess:
+        log_dir = tmp_path_factory.mktemp("node")
+        node = lib.NodeProcess.start(_node_bin(), list(extra_args), log_dir)
+        started.append(node)
+        return node
+
+    yield start
+    for node in started:
+        node.stop()
+
+
+@pytest.fixture(scope="session")
+def node(tmp_path_factory):
+    """One gyre-node for the whole session (with test hooks); yields its "127.0.0.1:PORT"."""
+    proc = lib.NodeProcess.start(
+        _node_bin(), ["--enable-test-hooks"], tmp_path_factory.mktemp("node")
+    )
+    try:
+        yield proc.address
+    finally:
+        proc.stop()
+
+
+@pytest.fixture(scope="session")
+def channel(node):
+    ch = lib.open_channel(node)
+    yield ch
+    ch.close()
+
+
+@pytest.fixture(scope="session")
+def kv(channel):
+    return lib.kv_pb2_grpc.KVStub(channel)
+
+
+@pytest.fixture(scope="session")
+def cluster(channel):
+    return lib.cluster_pb2_grpc.ClusterStub(channel)
+
+
+@pytest.fixture(scope="session")
+def health(channel):
+    return lib.health_pb2_grpc.HealthStub(channel)

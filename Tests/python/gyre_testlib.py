@@ -1,0 +1,186 @@
+"""Helpers shared by the Python tests: node process control, channels, Stats reading."""
+
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+import grpc
+
+from gyre.v1 import cluster_pb2, cluster_pb2_grpc, kv_pb2, kv_pb2_grpc  # noqa: F401
+import health_pb2, health_pb2_grpc  # noqa: F401,E401
+
+READY_RE = re.compile(rb"^gyre-node serving on (127\.0\.0\.1:\d+)\r?\n?$")
+READY_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 10.0
+RPC_TIMEOUT_S = 10.0  # every call in the suite is bounded by this unless it sets its own
+MAX_MESSAGE = 8 * 1024 * 1024
+
+KEY_LIMIT = 1024
+VALUE_LIMIT = 1024 * 1024
+MESSAGE_LIMIT = 4 * 1024 * 1024
+
+# If the test process dies without its teardown (SIGKILL, a crash), the node gets SIGTERM from the
+# kernel: `setpriv --pdeathsig` (util-linux) sets that and execs the node, so the PID stays the
+# node's. (A preexec_fn would do the same but is unsafe in a process with grpcio's threads.)
+_SETPRIV = shutil.which("setpriv")
+
+
+def _command(binary: str, args: list[str]) -> list[str]:
+    if _SETPRIV:
+        return [_SETPRIV, "--pdeathsig", "TERM", "--", binary, *args]
+    return [binary, *args]
+
+
+class NodeProcess:
+    """A gyre-node child process, started and stopped by PID."""
+
+    def __init__(self, popen: subprocess.Popen, address: str, log_path: Path):
+        self.popen = popen
+        self.address = address
+        self.log_path = log_path
+
+    @classmethod
+    def start(cls, binary: str, extra_args: list[str], log_dir: Path) -> "NodeProcess":
+        log_path = Path(log_dir) / "gyre-node.stderr.log"
+        args = _command(binary, ["--listen", "127.0.0.1:0", *extra_args])
+        with open(log_path, "wb") as log:
+            popen = subprocess.Popen(
+                args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log
+            )
+        try:
+            line = _read_line(popen, READY_TIMEOUT_S)
+        except AssertionError as e:
+            _stop(popen)
+            raise AssertionError(f"{e}; stderr ({log_path}):\n{_tail(log_path)}") from None
+        except BaseException:
+            _stop(popen)
+            raise
+        m = READY_RE.match(line)
+        if not m:
+            _stop(popen)
+            raise AssertionError(
+                f"gyre-node's first stdout line was {line!r}, expected "
+                f"'gyre-node serving on 127.0.0.1:PORT'; stderr:\n{_tail(log_path)}"
+            )
+        # Keep draining stdout so that a chatty node can never block on a full pipe.
+        threading.Thread(target=_drain, args=(popen.stdout,), daemon=True).start()
+        return cls(popen, m.group(1).decode(), log_path)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def stop(self) -> int:
+        """SIGTERM, wait up to STOP_TIMEOUT_S, then SIGKILL. Returns the exit code."""
+        return _stop(self.popen)
+
+    def stderr_tail(self) -> str:
+        return _tail(self.log_path)
+
+
+def _read_line(popen: subprocess.Popen, timeout: float) -> bytes:
+    """Reads stdout up to the first newline, failing after `timeout` seconds or on exit."""
+    fd = popen.stdout.fileno()
+    deadline = time.monotonic() + timeout
+    buf = b""
+    sel = selectors.DefaultSelector()
+    sel.register(fd, selectors.EVENT_READ)
+    try:
+        while b"\n" not in buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(
+                    f"gyre-node (pid {popen.pid}) printed no 'serving on' line within "
+                    f"{timeout:.0f} s (stdout so far: {buf!r})"
+                )
+            if not sel.select(left):
+                continue
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                rc = popen.wait(timeout=STOP_TIMEOUT_S)
+                raise AssertionError(
+                    f"gyre-node exited (code {rc}) before it was ready (stdout: {buf!r})"
+                )
+            buf += chunk
+    finally:
+        sel.close()
+    return buf.split(b"\n", 1)[0] + b"\n"
+
+
+def _drain(stream) -> None:
+    try:
+        while stream.read(4096):
+            pass
+    except (OSError, ValueError):
+        pass
+
+
+def _stop(popen: subprocess.Popen) -> int:
+    if popen.poll() is None:
+        try:
+            os.kill(popen.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            popen.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.kill(popen.pid, signal.SIGKILL)
+            popen.wait(timeout=STOP_TIMEOUT_S)
+    return popen.returncode
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
+    except OSError as e:
+        return f"(no log: {e})"
+
+
+def open_channel(address: str) -> grpc.Channel:
+    ch = grpc.insecure_channel(
+        address,
+        options=[
+            ("grpc.max_send_message_length", MAX_MESSAGE),
+            ("grpc.max_receive_message_length", MAX_MESSAGE),
+            ("grpc.enable_http_proxy", 0),  # never route loopback through an *_proxy variable
+            ("grpc.enable_retries", 0),  # the tests count calls on the server
+        ],
+    )
+    grpc.channel_ready_future(ch).result(timeout=RPC_TIMEOUT_S)
+    return ch
+
+
+def stats(cluster: cluster_pb2_grpc.ClusterStub) -> dict[str, int]:
+    resp = cluster.Stats(cluster_pb2.StatsRequest(), timeout=RPC_TIMEOUT_S)
+    return {c.name: c.value for c in resp.counters}
+
+
+def wait_for(
+    what: str, probe: Callable[[], object], timeout: float = 5.0, interval: float = 0.05
+):
+    """Polls `probe` until it returns something truthy; fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        last = probe()
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def raw_unary(channel: grpc.Channel, path: str) -> grpc.UnaryUnaryMultiCallable:
+    """A call that sends the given bytes as the message and returns the response bytes."""
+    return channel.unary_unary(
+        path, request_serializer=lambda b: b, response_deserializer=lambda b: b
+    )

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Installs what it needs, builds gyre-node (release), starts a local node on 127.0.0.1, prints how
+# to talk to it, and runs until Ctrl-C, then stops the node(s) by PID.
+# Env: GYRE_PORT=7100        the (first) node's port
+#      GYRE_LOG_LEVEL=info   trace|debug|info|notice|warning|error
+#      GYRE_BUILD=1          0: do not run `swift build -c release`
+#      GYRE_NODE_BIN=...     the binary to run (default: the release build's gyre-node)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+# shellcheck source=scripts/lib/deps.sh
+source scripts/lib/deps.sh
+
+base_port=${GYRE_PORT:-7100}
+log_level=${GYRE_LOG_LEVEL:-info}
+ready_timeout=30 # seconds for each node to print its "serving on" line
+# One node for now. A cluster later: raise this and add the membership flags in start_node.
+node_count=1
+
+ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler nghttp2-client
+ensure_python_venv "$top/.venv" "${GYRE_PY_PACKAGES[@]}"
+stubs=$top/.build/py-stubs
+scripts/gen-py-stubs.sh "$stubs" "$top/.venv/bin/python"
+
+if [ -n "${GYRE_NODE_BIN:-}" ]; then
+  bin=$GYRE_NODE_BIN
+else
+  if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    PATH=/opt/swift/usr/bin:$PATH
+  fi
+  if [ "${GYRE_BUILD:-1}" = 1 ]; then
+    echo "run-local: swift build -c release" >&2
+    swift build -c release
+  fi
+  bin=$(swift build -c release --show-bin-path)/gyre-node
+fi
+[ -x "$bin" ] || { echo "run-local: $bin is not an executable" >&2; exit 1; }
+
+run_dir=$(mktemp -d "${TMPDIR:-/tmp}/gyre-local.XXXXXX")
+pids=()
+addrs=()
+
+stop_nodes() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "run-local: node $pid did not stop within 10 s: SIGKILL" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  [ "${#pids[@]}" -eq 0 ] || echo "run-local: stopped; logs in $run_dir" >&2
+}
+trap stop_nodes EXIT
+trap 'exit 130' INT TERM
+
+# start_node I PORT: starts node I in the background (stdout: node-I.out, stderr: node-I.log).
+start_node() {
+  local i=$1 port=$2
+  # setsid: Ctrl-C reaches only this script, which stops the nodes in order, by PID.
+  # setpriv --pdeathsig: a node still gets SIGTERM if this script is killed outright.
+  # Both exec, so $! is the node's own PID.
+  setsid setpriv --pdeathsig TERM -- "$bin" --listen "127.0.0.1:$port" --log-level "$log_level" \
+    >"$run_dir/node-$i.out" 2>"$run_dir/node-$i.log" &
+  pids+=($!)
+  addrs+=("127.0.0.1:$port")
+}
+
+# wait_ready I: until node I prints "gyre-node serving on ...", at most $ready_timeout s.
+wait_ready() {
+  local i=$1 pid=${pids[$1]} n
+  for ((n = 0; n < ready_timeout * 10; n++)); do
+    if grep -q '^gyre-node serving on ' "$run_dir/node-$i.out"; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "run-local: node $i (pid $pid) exited before it was ready; its log:" >&2
+      tail -20 "$run_dir/node-$i.log" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "run-local: node $i not ready after $ready_timeout s; its log:" >&2
+  tail -20 "$run_dir/node-$i.log" >&2
+  return 1
+}
+
+for ((i = 0; i < node_count; i++)); do start_node "$i" $((base_port + i)); done
+for ((i = 0; i < node_count; i++)); do wait_ready "$i"; done
+
+addr=${addrs[0]}
+"$top/.venv/bin/python" scripts/bench/grpc_tool.py body gyre-get "$run_dir/get-hello.bin" --key hello
+
+cat <<EOF_USAGE
+
+gyre is running: ${addrs[*]}   (pids ${pids[*]}, logs in $run_dir)
+
+Talk to it from Python (paste into a shell):
+
+$top/.venv/bin/python - <<'PY'
+import sys; sys.path.insert(0, "$stubs")
+import grpc
+from gyre.v1 import kv_pb2, kv_pb2_grpc, cluster_pb2, cluster_pb2_grpc
+ch = grpc.insecure_channel("$addr")
+kv = kv_pb2_grpc.KVStub(ch)
+kv.Put(kv_pb2.PutRequest(key=b"hello", value=b"world"), timeout=5)
+got = kv.Get(kv_pb2.GetRequest(key=b"hello"), timeout=5)
+print(list(got.values), got.replicas)
+stats = cluster_pb2_grpc.ClusterStub(ch).Stats(cluster_pb2.StatsRequest(), timeout=5)
+print({c.name: c.value for c in stats.counters})
+PY
+
+Load it with h2load (Get of key "hello"; h2load counts HTTP 200, check grpc-status via Stats):
+
+h2load -n 100000 -c10 -m10 -d $run_dir/get-hello.bin -H 'content-type: application/grpc' -H 'te: trailers' http://$addr/gyre.v1.KV/Get
+
+Ctrl-C stops it.
+EOF_USAGE
+
+# Until Ctrl-C (the INT trap exits, the EXIT trap stops the nodes) or until a node dies.
+set +e
+wait -n "${pids[@]}"
+rc=$?
+set -e
+echo "run-local: a node exited on its own (status $rc); see $run_dir" >&2
+exit 1

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite (README.md): installs what it needs, then, failing fast,
+#   1. scripts/check-generated.sh  (the committed protoc-c codec matches proto/)
+#   2. swift build
+#   3. swift test
+#   4. the Python black-box suite (Tests/python) against the debug gyre-node.
+# Works on a fresh Debian machine that has only the Swift toolchain. Exits non-zero on any
+# failure; its last lines are pytest's summary.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+# shellcheck source=scripts/lib/deps.sh
+source scripts/lib/deps.sh
+
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+  PATH=/opt/swift/usr/bin:$PATH
+fi
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "dependencies"
+ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler
+ensure_python_venv "$top/.venv" "${GYRE_PY_PACKAGES[@]}"
+
+step "scripts/check-generated.sh"
+scripts/check-generated.sh
+
+step "swift build"
+swift build
+
+step "swift test"
+swift test
+
+step "Python suite (Tests/python)"
+bin_dir=$(swift build --show-bin-path)
+GYRE_NODE_BIN="$bin_dir/gyre-node" Tests/python/run.sh
