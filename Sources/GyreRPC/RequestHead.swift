@@ -54,7 +54,7 @@ public struct RequestHeadBuilder: Sendable {
         guard let path, path.first == "/" else {
             return .failure(RPCError(.unimplemented, "missing or malformed :path"))
         }
-        guard let contentType, contentType.hasPrefix("application/grpc") else {
+        guard let contentType, Self.isGRPC(contentType: contentType) else {
             return .failure(RPCError(.invalidArgument,
                                      "content-type must be application/grpc, got \(contentType ?? "none")"))
         }
@@ -70,5 +70,16 @@ public struct RequestHeadBuilder: Sendable {
             nanoseconds = parsed
         }
         return .success(RequestHead(path: path, timeoutNanoseconds: nanoseconds, metadata: metadata))
+    }
+
+    /// `application/grpc`, alone or followed by `+format` or `;parameters`, as the gRPC HTTP/2
+    /// protocol defines it; a bare prefix test would also take `application/grpc-web`, whose
+    /// framing (trailers in the body) this server does not speak.
+    private static func isGRPC(contentType: String) -> Bool {
+        let base = "application/grpc".utf8
+        let bytes = contentType.utf8
+        guard bytes.starts(with: base) else { return false }
+        let rest = bytes.dropFirst(base.count)
+        return rest.isEmpty || rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: ";")
     }
 }

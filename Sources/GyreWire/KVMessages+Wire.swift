@@ -1,0 +1,206 @@
+internal import CGyreProto
+public import GyreModel
+
+// `gyre.v1` KV service messages (proto/gyre/v1/kv.proto) ⇄ protobuf-c.
+//
+// Encoding points the C structs' bytes fields at the Swift arrays' storage, inside nested
+// `withBinaryData` scopes, and packs straight into the result: the only copies are protobuf-c
+// writing the output. Decoding copies each field out of protobuf-c's unpacked message, which
+// is then freed.
+
+// MARK: GetRequest
+
+extension GetRequest: WireMessage {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> GetRequest {
+        try unpack(bytes, as: "gyre.v1.GetRequest",
+                   with: gyre__v1__get_request__unpack, free: gyre__v1__get_request__free_unpacked) { message in
+            GetRequest(key: Key([UInt8](message.key)), r: message.r)
+        }
+    }
+
+    public func encode() -> [UInt8] { encoded(framed: false) }
+
+    public func encodeFramed() -> [UInt8] { encoded(framed: true) }
+
+    private func encoded(framed: Bool) -> [UInt8] {
+        key.bytes.withBinaryData { key in
+            var message = Gyre__V1__GetRequest()
+            gyre__v1__get_request__init(&message)
+            message.key = key
+            message.r = r
+            return packedEncoding(framed: framed, packedSize: gyre__v1__get_request__get_packed_size(&message)) {
+                gyre__v1__get_request__pack(&message, $0)
+            }
+        }
+    }
+}
+
+// MARK: GetResponse
+
+extension GetResponse: WireMessage {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> GetResponse {
+        try unpack(bytes, as: "gyre.v1.GetResponse",
+                   with: gyre__v1__get_response__unpack, free: gyre__v1__get_response__free_unpacked) { message in
+            let values = UnsafeBufferPointer(start: message.values, count: message.n_values).map { [UInt8]($0) }
+            return GetResponse(values: values, context: CausalContext([UInt8](message.context)), replicas: message.replicas)
+        }
+    }
+
+    public func encode() -> [UInt8] { encoded(framed: false) }
+
+    public func encodeFramed() -> [UInt8] { encoded(framed: true) }
+
+    /// Siblings whose storage is lent to protobuf-c at once (the nesting depth of the scopes).
+    static let siblingsPerChunk = 16
+
+    private func encoded(framed: Bool) -> [UInt8] {
+        context.bytes.withBinaryData { context in
+            withUnsafeTemporaryAllocation(of: ProtobufCBinaryData.self,
+                                          capacity: min(values.count, Self.siblingsPerChunk)) { scratch in
+                // One C message per chunk of siblings; the last also carries the fields after
+                // `values` (context = 2, replicas = 3), so the chunks concatenate to the
+                // encoding of the whole message.
+                func forEachCMessage(_ body: (UnsafePointer<Gyre__V1__GetResponse>) -> Void) {
+                    var start = 0
+                    repeat {
+                        let end = min(start + Self.siblingsPerChunk, values.count)
+                        values.withBinaryData(start..<end, in: scratch) {
+                            var message = Gyre__V1__GetResponse()
+                            gyre__v1__get_response__init(&message)
+                            message.n_values = end - start
+                            message.values = scratch.baseAddress
+                            if end == values.count {
+                                message.context = context
+                                message.replicas = replicas
+                            }
+                            body(&message)
+                        }
+                        start = end
+                    } while start < values.count
+                }
+                var packedSize = 0
+                forEachCMessage { packedSize += gyre__v1__get_response__get_packed_size($0) }
+                return packedEncoding(framed: framed, packedSize: packedSize) { out in
+                    var written = 0
+                    forEachCMessage { written += gyre__v1__get_response__pack($0, out + written) }
+                    return written
+                }
+            }
+        }
+    }
+}
+
+// MARK: PutRequest
+
+extension PutRequest: WireMessage {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> PutRequest {
+        try unpack(bytes, as: "gyre.v1.PutRequest",
+                   with: gyre__v1__put_request__unpack, free: gyre__v1__put_request__free_unpacked) { message in
+            PutRequest(key: Key([UInt8](message.key)), value: [UInt8](message.value),
+                       context: CausalContext([UInt8](message.context)), w: message.w)
+        }
+    }
+
+    public func encode() -> [UInt8] { encoded(framed: false) }
+
+    public func encodeFramed() -> [UInt8] { encoded(framed: true) }
+
+    private func encoded(framed: Bool) -> [UInt8] {
+        key.bytes.withBinaryData { key in
+            value.withBinaryData { value in
+                context.bytes.withBinaryData { context in
+                    var message = Gyre__V1__PutRequest()
+                    gyre__v1__put_request__init(&message)
+                    message.key = key
+                    message.value = value
+                    message.context = context
+                    message.w = w
+                    return packedEncoding(framed: framed, packedSize: gyre__v1__put_request__get_packed_size(&message)) {
+                        gyre__v1__put_request__pack(&message, $0)
+                    }
+                }
+            }
+        }
+    }
+}
+
+// MARK: PutResponse
+
+extension PutResponse: WireMessage {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> PutResponse {
+        try unpack(bytes, as: "gyre.v1.PutResponse",
+                   with: gyre__v1__put_response__unpack, free: gyre__v1__put_response__free_unpacked) { message in
+            PutResponse(context: CausalContext([UInt8](message.context)), replicas: message.replicas)
+        }
+    }
+
+    public func encode() -> [UInt8] { encoded(framed: false) }
+
+    public func encodeFramed() -> [UInt8] { encoded(framed: true) }
+
+    private func encoded(framed: Bool) -> [UInt8] {
+        context.bytes.withBinaryData { context in
+            var message = Gyre__V1__PutResponse()
+            gyre__v1__put_response__init(&message)
+            message.context = context
+            message.replicas = replicas
+            return packedEncoding(framed: framed, packedSize: gyre__v1__put_response__get_packed_size(&message)) {
+                gyre__v1__put_response__pack(&message, $0)
+            }
+        }
+    }
+}
+
+// MARK: DeleteRequest
+
+extension DeleteRequest: WireMessage {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> DeleteRequest {
+        try unpack(bytes, as: "gyre.v1.DeleteRequest",
+                   with: gyre__v1__delete_request__unpack, free: gyre__v1__delete_request__free_unpacked) { message in
+            DeleteRequest(key: Key([UInt8](message.key)), context: CausalContext([UInt8](message.context)), w: message.w)
+        }
+    }
+
+    public func encode() -> [UInt8] { encoded(framed: false) }
+
+    public func encodeFramed() -> [UInt8] { encoded(framed: true) }
+
+    private func encoded(framed: Bool) -> [UInt8] {
+        key.bytes.withBinaryData { key in
+            context.bytes.withBinaryData { context in
+                var message = Gyre__V1__DeleteRequest()
+                gyre__v1__delete_request__init(&message)
+                message.key = key
+                message.context = context
+                message.w = w
+                return packedEncoding(framed: framed, packedSize: gyre__v1__delete_request__get_packed_size(&message)) {
+                    gyre__v1__delete_request__pack(&message, $0)
+                }
+            }
+        }
+    }
+}
+
+// MARK: DeleteResponse
+
+extension DeleteResponse: WireMessage {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> DeleteResponse {
+        try unpack(bytes, as: "gyre.v1.DeleteResponse",
+                   with: gyre__v1__delete_response__unpack, free: gyre__v1__delete_response__free_unpacked) { message in
+            DeleteResponse(replicas: message.replicas)
+        }
+    }
+
+    public func encode() -> [UInt8] { encoded(framed: false) }
+
+    public func encodeFramed() -> [UInt8] { encoded(framed: true) }
+
+    private func encoded(framed: Bool) -> [UInt8] {
+        var message = Gyre__V1__DeleteResponse()
+        gyre__v1__delete_response__init(&message)
+        message.replicas = replicas
+        return packedEncoding(framed: framed, packedSize: gyre__v1__delete_response__get_packed_size(&message)) {
+            gyre__v1__delete_response__pack(&message, $0)
+        }
+    }
+}

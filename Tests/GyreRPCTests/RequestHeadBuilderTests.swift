@@ -1,0 +1,89 @@
+import GyreRPC
+import Testing
+
+@Suite("RequestHeadBuilder")
+struct RequestHeadBuilderTests {
+    private func head(_ fields: [(String, String)]) -> Result<RequestHead, RPCError> {
+        var builder = RequestHeadBuilder()
+        for (name, value) in fields { builder.add(name: name, value: value) }
+        return builder.finish()
+    }
+
+    private let valid: [(String, String)] = [
+        (":method", "POST"), (":scheme", "http"), (":path", "/gyre.v1.KV/Get"), (":authority", "localhost"),
+        ("content-type", "application/grpc"), ("te", "trailers"),
+    ]
+
+    private func error(_ result: Result<RequestHead, RPCError>) -> RPCError? {
+        if case let .failure(error) = result { return error }
+        return nil
+    }
+
+    @Test func acceptedRequest() throws {
+        let head = try head(valid + [("grpc-timeout", "100m"), ("grpc-encoding", "identity"),
+                                     ("user-agent", "grpc-swift"), ("grpc-accept-encoding", "gzip")]).get()
+        #expect(head.path == "/gyre.v1.KV/Get")
+        #expect(head.timeoutNanoseconds == 100_000_000)
+        #expect(head.metadata.isEmpty)
+    }
+
+    @Test("content types of the gRPC family", arguments: ["application/grpc", "application/grpc+proto",
+                                                          "application/grpc+json", "application/grpc;charset=utf-8"])
+    func acceptedContentTypes(contentType: String) {
+        let fields = valid.filter { $0.0 != "content-type" } + [("content-type", contentType)]
+        #expect((try? head(fields).get()) != nil)
+    }
+
+    @Test func noTimeout() throws {
+        #expect(try head(valid).get().timeoutNanoseconds == nil)
+    }
+
+    @Test func metadataIsKeptInOrder() throws {
+        let head = try head(valid + [("x-request-id", "abc"), ("gyre-trace", "1"), ("x-request-id", "def"),
+                                     ("auth-bin", "AAEC")]).get()
+        #expect(head.metadata == ["x-request-id": "abc", "gyre-trace": "1", "x-request-id": "def", "auth-bin": "AAEC"])
+        #expect(head.metadata["X-Request-ID"] == "abc")
+    }
+
+    @Test("wrong method", arguments: ["GET", "PUT", "post"])
+    func wrongMethod(method: String) {
+        let fields = valid.filter { $0.0 != ":method" } + [(":method", method)]
+        let error = error(head(fields))
+        #expect(error?.code == .unimplemented)
+        #expect(error?.message.contains(method) == true)
+    }
+
+    @Test func missingMethodOrPath() {
+        #expect(error(head(valid.filter { $0.0 != ":method" }))?.code == .unimplemented)
+        #expect(error(head(valid.filter { $0.0 != ":path" }))?.code == .unimplemented)
+        #expect(error(head(valid.filter { $0.0 != ":path" } + [(":path", "gyre.v1.KV/Get")]))?.code == .unimplemented)
+    }
+
+    @Test("content types outside the gRPC family are refused",
+          arguments: ["application/json", "text/plain", "application/grpc-web", "application/grpc-web+proto",
+                      "application/grpcx", ""])
+    func badContentType(contentType: String) {
+        let fields = valid.filter { $0.0 != "content-type" } + [("content-type", contentType)]
+        let error = error(head(fields))
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.message.contains("content-type") == true)
+    }
+
+    @Test func missingContentType() {
+        #expect(error(head(valid.filter { $0.0 != "content-type" }))?.code == .invalidArgument)
+    }
+
+    @Test("compressed requests are UNIMPLEMENTED with a clear message", arguments: ["gzip", "deflate", "snappy"])
+    func compressedEncoding(encoding: String) {
+        let error = error(head(valid + [("grpc-encoding", encoding)]))
+        #expect(error?.code == .unimplemented)
+        #expect(error?.message == "grpc-encoding \(encoding) is not supported: send uncompressed (identity) messages")
+    }
+
+    @Test("malformed timeouts are INVALID_ARGUMENT", arguments: ["", "1", "S", "123456789S", "1x", "-1S", "1.0S"])
+    func malformedTimeout(timeout: String) {
+        let error = error(head(valid + [("grpc-timeout", timeout)]))
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.message.contains("grpc-timeout") == true)
+    }
+}

@@ -1,0 +1,145 @@
+import GyreModel
+import GyreWire
+
+// Shared fixtures for the GyreWire tests: every message type, sample messages of each, and a
+// tiny reference protobuf writer to check encodings byte for byte.
+
+/// A wire message that tests can compare.
+typealias TestMessage = WireMessage & Equatable
+
+/// Every message type GyreWire converts.
+let allMessageTypes: [any TestMessage.Type] = [
+    GetRequest.self, GetResponse.self, PutRequest.self, PutResponse.self,
+    DeleteRequest.self, DeleteResponse.self, StatsRequest.self, NodeStats.self,
+    HealthCheckRequest.self, HealthCheckResponse.self,
+]
+
+/// Bytes that include zeros, 0x80 (a varint continuation bit) and 0xFF.
+let awkwardBytes: [UInt8] = [0, 1, 0, 0x80, 0xFF, 0x7F, 0, 0x0A, 0x12, 0]
+
+/// A mix of unicode scripts, combining marks and emoji.
+let unicodeText = "héllo wörld — 日本語 🌀 e\u{301} 𝄞"
+
+/// Small and medium samples of every message type, with empty and non-empty fields.
+let sampleMessages: [any TestMessage] = [
+    GetRequest(key: Key("k")),
+    GetRequest(key: Key(awkwardBytes), r: 3),
+    GetRequest(key: Key([]), r: UInt32.max),
+    GetResponse(values: [], context: .none, replicas: 0),
+    GetResponse(values: [[1, 2, 3], [], awkwardBytes], context: CausalContext(awkwardBytes), replicas: 2),
+    GetResponse(values: (0..<20).map { [UInt8](repeating: UInt8($0), count: $0) },
+                context: CausalContext([9]), replicas: 3),
+    PutRequest(key: Key("key"), value: Array("value".utf8)),
+    PutRequest(key: Key(awkwardBytes), value: awkwardBytes, context: CausalContext([0, 0]), w: 2),
+    PutRequest(key: Key([0]), value: [], context: .none, w: 0),
+    PutResponse(context: CausalContext([1, 2, 3, 4]), replicas: 3),
+    PutResponse(context: .none, replicas: 0),
+    DeleteRequest(key: Key("gone"), context: CausalContext(awkwardBytes), w: 1),
+    DeleteRequest(key: Key([0xFF])),
+    DeleteResponse(replicas: 0),
+    DeleteResponse(replicas: 300),
+    StatsRequest(),
+    NodeStats(nodeID: "", counters: []),
+    NodeStats(nodeID: "node-1", counters: [
+        .init(name: "rpc.KV.Put.status.OK", value: 42),
+        .init(name: "", value: 0),
+        .init(name: unicodeText, value: UInt64.max),
+    ]),
+    HealthCheckRequest(),
+    HealthCheckRequest(service: "gyre.v1.KV"),
+    HealthCheckRequest(service: unicodeText),
+    HealthCheckResponse(status: .unknown),
+    HealthCheckResponse(status: .serving),
+    HealthCheckResponse(status: .notServing),
+    HealthCheckResponse(status: .serviceUnknown),
+]
+
+/// Decodes `bytes` as the type of `message`, for opening an existential.
+func decodeLike<M: TestMessage>(_ message: M, _ bytes: [UInt8]) throws(WireError) -> M {
+    try M.decode(bytes)
+}
+
+// MARK: reference encoder
+
+/// A minimal protobuf writer: canonical proto3 output (fields in order, defaults omitted).
+struct ProtoWriter {
+    var bytes: [UInt8] = []
+
+    mutating func varint(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    mutating func tag(_ field: Int, wireType: Int) { varint(UInt64(field << 3 | wireType)) }
+
+    /// A varint field, omitted when 0.
+    mutating func field(_ field: Int, varint value: UInt64) {
+        guard value != 0 else { return }
+        tag(field, wireType: 0)
+        varint(value)
+    }
+
+    /// A length-delimited field, omitted when empty unless `always` (repeated elements).
+    mutating func field(_ field: Int, bytes value: [UInt8], always: Bool = false) {
+        guard always || !value.isEmpty else { return }
+        tag(field, wireType: 2)
+        varint(UInt64(value.count))
+        bytes += value
+    }
+
+    static func build(_ body: (inout ProtoWriter) -> Void) -> [UInt8] {
+        var writer = ProtoWriter()
+        body(&writer)
+        return writer.bytes
+    }
+}
+
+/// The canonical encoding of `message`, written independently of protobuf-c.
+func referenceEncoding(of message: any WireMessage) -> [UInt8] {
+    ProtoWriter.build { w in
+        switch message {
+        case let m as GetRequest:
+            w.field(1, bytes: m.key.bytes)
+            w.field(2, varint: UInt64(m.r))
+        case let m as GetResponse:
+            for value in m.values { w.field(1, bytes: value, always: true) }
+            w.field(2, bytes: m.context.bytes)
+            w.field(3, varint: UInt64(m.replicas))
+        case let m as PutRequest:
+            w.field(1, bytes: m.key.bytes)
+            w.field(2, bytes: m.value)
+            w.field(3, bytes: m.context.bytes)
+            w.field(4, varint: UInt64(m.w))
+        case let m as PutResponse:
+            w.field(1, bytes: m.context.bytes)
+            w.field(2, varint: UInt64(m.replicas))
+        case let m as DeleteRequest:
+            w.field(1, bytes: m.key.bytes)
+            w.field(2, bytes: m.context.bytes)
+            w.field(3, varint: UInt64(m.w))
+        case let m as DeleteResponse:
+            w.field(1, varint: UInt64(m.replicas))
+        case is StatsRequest:
+            break
+        case let m as NodeStats:
+            w.field(1, bytes: Array(m.nodeID.utf8))
+            for counter in m.counters {
+                let inner = ProtoWriter.build { c in
+                    c.field(1, bytes: Array(counter.name.utf8))
+                    c.field(2, varint: counter.value)
+                }
+                w.field(2, bytes: inner, always: true)
+            }
+        case let m as HealthCheckRequest:
+            w.field(1, bytes: Array(m.service.utf8))
+        case let m as HealthCheckResponse:
+            w.field(1, varint: UInt64(m.status.rawValue))
+        default:
+            fatalError("no reference encoding for \(type(of: message))")
+        }
+    }
+}
