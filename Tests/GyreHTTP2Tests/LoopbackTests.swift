@@ -108,4 +108,18 @@ import Testing
         #expect(try response.unaryMessage() == [7])
         await client.close()
     }
+
+    @Test func serverDyingMidCallGivesUnavailable() async throws {
+        let held = HeldCalls()
+        let (server, port) = try await startServer(held: held)
+        let client = GRPCClient(group: Self.group)
+        async let pending = client.call(host: "127.0.0.1", port: port, path: holdPath, framedRequest: MessageFraming.frame([1]))
+        while held.count == 0 { await Task.yield() }
+        // No grace at all: the connection is closed with the call unanswered.
+        await server.shutdownGracefully(timeoutNanoseconds: 0)
+        let response = await pending
+        #expect(response.status.code == .unavailable)
+        #expect(held.all[0].0.isCancelled)
+        await client.close()
+    }
 }

@@ -41,7 +41,9 @@ struct  Gyre__V1__Counter
 {
   ProtobufCMessage base;
   /*
-   * Dotted name, e.g. `rpc.KV.Put.status.OK`, `rpc.deadline_exceeded`, `storage.keys`.
+   * Dotted name: `rpc.<Service>.<Method>.<STATUS>` (e.g. `rpc.KV.Put.OK`), `rpc.unknown_method`,
+   * `rpc.deadline_exceeded` (answered by the server at the deadline), `rpc.overloaded`,
+   * `kv.expired_writes_skipped`, and gauges `rpc.in_flight`, `storage.keys`.
    */
   char *name;
   uint64_t value;

@@ -1,0 +1,35 @@
+import GyreHTTP2
+import GyreModel
+import GyreRPC
+import GyreWire
+import Synchronization
+
+/// The standard `grpc.health.v1.Health` service (Check).
+///
+/// Contract: `Check` answers SERVING for the whole node ("") and for each service the node
+/// serves while it runs, NOT_SERVING once shutdown has begun, and NOT_FOUND for any other
+/// service name. `Watch` is not offered (UNIMPLEMENTED, which the health protocol allows).
+final class HealthService: Sendable {
+    static let services: Set<String> = ["", "gyre.v1.KV", "gyre.v1.Cluster", "grpc.health.v1.Health"]
+    private let serving = Atomic<Bool>(true)
+
+    func register(into router: inout RPCRouter) {
+        router.register("/grpc.health.v1.Health/Check") { [self] call, bytes in check(call, bytes) }
+    }
+
+    func setNotServing() { serving.store(false, ordering: .relaxed) }
+
+    private func check(_ call: ServerCall, _ bytes: [UInt8]) {
+        let request: HealthCheckRequest
+        do {
+            request = try HealthCheckRequest.decode(bytes)
+        } catch {
+            return call.fail(RPCError(.invalidArgument, error.description))
+        }
+        guard Self.services.contains(request.service) else {
+            return call.fail(RPCError(.notFound, "unknown service \(request.service)"))
+        }
+        let status: ServingStatus = serving.load(ordering: .relaxed) ? .serving : .notServing
+        call.respond(HealthCheckResponse(status: status).encodeFramed())
+    }
+}

@@ -1,0 +1,69 @@
+public import GyreHTTP2
+public import GyreModel
+public import GyreRPC
+import Synchronization
+
+/// Every counter a node keeps, declared in one place (names are part of the stats contract).
+///
+/// Contract: thread-safe; counters only grow. ``snapshot(nodeID:gauges:)`` lists
+/// `rpc.<Service>.<Method>.<STATUS>` for every status seen at least once, plus every named
+/// counter below, sorted by name.
+public final class NodeMetrics: ServerObserver {
+    /// Most methods a node's router may hold (counters are preallocated).
+    static let methodCapacity = 64
+    private let methodNames = Mutex<[String]>([])
+    /// [method index][status code] → count.
+    private let calls: [[Counter]]
+    let unknownMethods = Counter()
+    let serverDeadlines = Counter()
+    let overloads = Counter()
+    let expiredWritesSkipped = Counter()
+
+    public init() {
+        calls = (0..<Self.methodCapacity).map { _ in StatusCode.allCases.map { _ in Counter() } }
+    }
+
+    /// Names the per-method counters after the router's methods (call once the router is built).
+    public func bind(to router: RPCRouter) {
+        precondition(router.methods.count <= Self.methodCapacity, "raise NodeMetrics.methodCapacity")
+        methodNames.withLock { $0 = router.methods.map { "rpc.\($0.serviceName).\($0.methodName)" } }
+    }
+
+    // MARK: ServerObserver
+
+    public func callFinished(method: RegisteredMethod, code: StatusCode) {
+        guard method.index < calls.count else { return }
+        calls[method.index][code.rawValue].increment()
+    }
+
+    public func unknownMethod(path: String) { unknownMethods.increment() }
+    public func deadlineExceededByServer(method: RegisteredMethod) { serverDeadlines.increment() }
+    public func overloaded(path: String) { overloads.increment() }
+
+    // MARK: reading
+
+    /// The count of calls to `method` (e.g. `KV.Put`) that ended with `code`.
+    public func calls(_ method: String, _ code: StatusCode) -> UInt64 {
+        guard let index = methodNames.withLock({ $0.firstIndex(of: "rpc.\(method)") }) else { return 0 }
+        return calls[index][code.rawValue].value
+    }
+
+    /// Every counter now, plus the gauges given, sorted by name.
+    public func snapshot(nodeID: String, gauges: [(String, UInt64)]) -> NodeStats {
+        var counters: [NodeStats.Counter] = [
+            .init(name: "rpc.unknown_method", value: unknownMethods.value),
+            .init(name: "rpc.deadline_exceeded", value: serverDeadlines.value),
+            .init(name: "rpc.overloaded", value: overloads.value),
+            .init(name: "kv.expired_writes_skipped", value: expiredWritesSkipped.value),
+        ]
+        for (index, name) in methodNames.withLock({ $0 }).enumerated() {
+            for code in StatusCode.allCases {
+                let value = calls[index][code.rawValue].value
+                if value > 0 { counters.append(.init(name: "\(name).\(code)", value: value)) }
+            }
+        }
+        for (name, value) in gauges { counters.append(.init(name: name, value: value)) }
+        counters.sort { $0.name < $1.name }
+        return NodeStats(nodeID: nodeID, counters: counters)
+    }
+}

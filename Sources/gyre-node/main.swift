@@ -1,1 +1,0 @@
-print("gyre-node: not yet")
