@@ -84,7 +84,7 @@ let package = Package(
         // MARK: tests
         .target(
             name: "GyreTestKit",
-            dependencies: ["GyreModel", "GyreRPC", "GyreHTTP2", "GyreStorage"],
+            dependencies: ["GyreModel", "GyreStorage"],
             swiftSettings: strictSettings
         ),
         .testTarget(
