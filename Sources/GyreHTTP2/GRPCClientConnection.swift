@@ -140,8 +140,10 @@ public final class GRPCClientConnection {
 extension GRPCClientConnection: NGHTTP2SessionEvents {
     func sessionBeginHeaders(stream: Int32) {}
 
-    func sessionHeader(stream id: Int32, name: String, value: String) {
+    func sessionHeader(stream id: Int32, name nameBytes: UnsafeRawBufferPointer, value valueBytes: UnsafeRawBufferPointer) {
         guard let stream = streams[id] else { return }
+        let name = String(decoding: nameBytes, as: UTF8.self)
+        let value = String(decoding: valueBytes, as: UTF8.self)
         switch name {
         case ":status": stream.httpStatus = value
         case "grpc-status": stream.grpcStatus = value
@@ -173,9 +175,8 @@ extension GRPCClientConnection: NGHTTP2SessionEvents {
 
     func sessionData(stream id: Int32, bytes: UnsafeRawBufferPointer) {
         guard let stream = streams[id], !stream.finished else { return }
-        stream.deframer.append(bytes)
         do {
-            while let message = try stream.deframer.next() {
+            try stream.deframer.feed(bytes) { message throws(DeframeError) in
                 if stream.collectMessages { stream.messages.append(message) }
                 stream.onMessage(message)
             }

@@ -20,6 +20,9 @@ public final class GRPCServerConnection {
     private var streams: [Int32: ServerStream] = [:]
     private var ready: [ServerStream] = []
     private var deadlines = DeadlineQueue()
+    private let paths: PathTable
+    /// The stream whose header block is being received (header blocks are never interleaved).
+    private var headerStream: ServerStream?
     private var receiving = false
     public private(set) var isShuttingDown = false
     /// Called when output became pending outside ``receive(_:)``.
@@ -34,6 +37,7 @@ public final class GRPCServerConnection {
         self.observer = observer
         self.executor = executor
         self.now = now
+        paths = router.pathTable
         session = NGHTTP2Session(
             server: true, events: self,
             settings: [
@@ -201,11 +205,12 @@ public final class GRPCServerConnection {
         case let .success(valid):
             head = valid
         }
-        guard let method = router.method(for: head.path) else {
+        guard let index = head.pathIndex, index < router.methods.count else {
             observer.unknownMethod(path: head.path)
             end(stream, status: RPCStatus(code: .unimplemented, message: "unknown method \(head.path)"))
             return
         }
+        let method = router.methods[index]
         stream.head = head
         stream.method = method
         guard limiter.tryAcquire() else {
@@ -273,35 +278,44 @@ public final class GRPCServerConnection {
 
 extension GRPCServerConnection: NGHTTP2SessionEvents {
     func sessionBeginHeaders(stream id: Int32) {
-        if streams[id] == nil {
-            streams[id] = ServerStream(id: id, maxMessageBytes: configuration.maxMessageBytes)
+        if let existing = streams[id] {
+            headerStream = existing
+        } else {
+            let stream = ServerStream(id: id, maxMessageBytes: configuration.maxMessageBytes, paths: paths)
+            streams[id] = stream
+            headerStream = stream
         }
     }
 
-    func sessionHeader(stream id: Int32, name: String, value: String) {
-        guard let stream = streams[id], stream.phase == .awaitingHead else { return }
+    func sessionHeader(stream id: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        guard let stream = headerStream, stream.id == id, stream.phase == .awaitingHead else { return }
         stream.headBuilder.add(name: name, value: value)
     }
 
     func sessionHeadersComplete(stream id: Int32, endStream: Bool) {
-        guard let stream = streams[id] else { return }
+        let current = headerStream
+        headerStream = nil
+        guard let stream = current?.id == id ? current : streams[id] else { return }
         if stream.phase == .awaitingHead { accept(stream) }
         if endStream { requestEnded(stream) }
     }
 
     func sessionData(stream id: Int32, bytes: UnsafeRawBufferPointer) {
         guard let stream = streams[id], stream.phase == .receiving else { return }
-        stream.deframer.append(bytes)
         do {
-            while let message = try stream.deframer.next() {
-                if stream.request != nil {
-                    end(stream, status: RPCStatus(code: .internal, message: "more than one request message on a unary method"))
-                    return
+            try stream.deframer.feed(bytes) { message throws(DeframeError) in
+                if stream.request == nil {
+                    stream.request = message
+                } else {
+                    stream.extraMessages = true
                 }
-                stream.request = message
             }
         } catch {
             end(stream, status: RPCStatus(code: error.statusCode, message: error.description))
+            return
+        }
+        if stream.extraMessages {
+            end(stream, status: RPCStatus(code: .internal, message: "more than one request message on a unary method"))
         }
     }
 

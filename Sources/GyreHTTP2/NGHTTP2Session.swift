@@ -7,7 +7,8 @@ internal import CNGHTTP2
 /// session's receive or send.
 protocol NGHTTP2SessionEvents: AnyObject {
     func sessionBeginHeaders(stream: Int32)
-    func sessionHeader(stream: Int32, name: String, value: String)
+    /// One header field; the buffers are valid only during the call.
+    func sessionHeader(stream: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
     /// A complete HEADERS block (request, response or trailers). `endStream`: the peer is done.
     func sessionHeadersComplete(stream: Int32, endStream: Bool)
     func sessionData(stream: Int32, bytes: UnsafeRawBufferPointer)
@@ -168,9 +169,9 @@ private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user
 
 private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
     guard let frame else { return 0 }
-    let nameText = String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self)
-    let valueText = String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
-    owner(userData).events.sessionHeader(stream: frame.pointee.hd.stream_id, name: nameText, value: valueText)
+    owner(userData).events.sessionHeader(stream: frame.pointee.hd.stream_id,
+                                         name: UnsafeRawBufferPointer(start: name, count: nameLength),
+                                         value: UnsafeRawBufferPointer(start: value, count: valueLength))
     return 0
 }
 

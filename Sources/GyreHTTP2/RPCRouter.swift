@@ -1,4 +1,4 @@
-import GyreRPC
+public import GyreRPC
 
 /// A method the server knows: its path and its handler.
 ///
@@ -27,6 +27,8 @@ public struct RegisteredMethod: Sendable {
 public struct RPCRouter: Sendable {
     public private(set) var methods: [RegisteredMethod] = []
     private var byPath: [String: Int] = [:]
+    /// Every registered path, indexed like ``methods``, for byte-level lookup.
+    public private(set) var pathTable = PathTable([])
 
     public init() {}
 
@@ -43,7 +45,9 @@ public struct RPCRouter: Sendable {
         byPath[path] = methods.count
         methods.append(RegisteredMethod(index: methods.count, path: path, serviceName: service,
                                         methodName: name, handler: handler))
+        pathTable = PathTable(methods.map(\.path))
     }
+
 
     /// The method registered at `path`, or nil.
     public func method(for path: String) -> RegisteredMethod? {

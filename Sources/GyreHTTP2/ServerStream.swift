@@ -19,11 +19,12 @@ final class ServerStream {
 
     let id: Int32
     var phase: Phase = .awaitingHead
-    var headBuilder = RequestHeadBuilder()
+    var headBuilder: RequestHeadBuilder
     var head: RequestHead?
     var method: RegisteredMethod?
     var deframer: MessageDeframer
     var request: [UInt8]?
+    var extraMessages = false
     var deadline: UInt64?
     var call: ServerCall?
     var holdsInFlightSlot = false
@@ -34,8 +35,9 @@ final class ServerStream {
     var outboundOffset = 0
     var pendingTrailers: HeaderList?
 
-    init(id: Int32, maxMessageBytes: Int) {
+    init(id: Int32, maxMessageBytes: Int, paths: PathTable) {
         self.id = id
+        headBuilder = RequestHeadBuilder(paths: paths)
         deframer = MessageDeframer(maxMessageBytes: maxMessageBytes)
     }
 

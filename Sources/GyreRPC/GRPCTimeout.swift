@@ -6,10 +6,20 @@
 public enum GRPCTimeout {
     /// Nanoseconds for a header value, or nil when it does not follow the grammar.
     public static func parse(_ text: String) -> UInt64? {
-        var utf8 = Array(text.utf8)
-        guard utf8.count >= 2, utf8.count <= 9, let unit = utf8.popLast() else { return nil }
+        parse(utf8: text.utf8)
+    }
+
+    /// Nanoseconds for a header value given as UTF-8 bytes, or nil when it breaks the grammar.
+    public static func parse<Bytes: Collection>(utf8: Bytes) -> UInt64? where Bytes.Element == UInt8 {
+        let count = utf8.count
+        guard count >= 2, count <= 9 else { return nil }
         var amount: UInt64 = 0
-        for digit in utf8 {
+        var unit: UInt8 = 0
+        for (position, digit) in utf8.enumerated() {
+            if position == count - 1 {
+                unit = digit
+                break
+            }
             guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
             amount = amount * 10 + UInt64(digit - UInt8(ascii: "0"))
         }

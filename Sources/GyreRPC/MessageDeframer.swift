@@ -94,6 +94,39 @@ public struct MessageDeframer: Sendable {
         return message
     }
 
+    /// Adds received bytes and hands every message completed by them to `body`, in order: the
+    /// same messages as ``append(_:)`` followed by ``next()`` until nil, but a message that lies
+    /// whole in `bytes` while nothing is buffered is copied once, straight out of `bytes`.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer,
+                              _ body: ([UInt8]) throws(DeframeError) -> Void) throws(DeframeError) {
+        if let failure { throw failure }
+        var rest = bytes
+        if bufferedBytes == 0 {
+            while rest.count >= MessageFraming.prefixLength {
+                let flag = rest[0]
+                guard flag == 0 else {
+                    let error: DeframeError = flag == 1 ? .compressedMessage : .invalidFlag(flag)
+                    failure = error
+                    throw error
+                }
+                let length = Int(rest[1]) << 24 | Int(rest[2]) << 16 | Int(rest[3]) << 8 | Int(rest[4])
+                guard length <= maxMessageBytes else {
+                    let error = DeframeError.messageTooLarge(length: length, limit: maxMessageBytes)
+                    failure = error
+                    throw error
+                }
+                let end = MessageFraming.prefixLength + length
+                guard rest.count >= end else { break }
+                let message = [UInt8](UnsafeRawBufferPointer(rebasing: rest[MessageFraming.prefixLength..<end]))
+                rest = UnsafeRawBufferPointer(rebasing: rest[end...])
+                try body(message)
+            }
+            if rest.isEmpty { return }
+        }
+        append(rest)
+        while let message = try next() { try body(message) }
+    }
+
     /// Checks the stream ended on a message boundary.
     public func finish() throws(DeframeError) {
         if let failure { throw failure }

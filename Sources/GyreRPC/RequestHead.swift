@@ -6,13 +6,16 @@
 public struct RequestHead: Sendable {
     /// `/package.Service/Method`.
     public var path: String
+    /// The path's index in the builder's ``PathTable``, or nil for a path the server does not know.
+    public var pathIndex: Int?
     /// The client's timeout in nanoseconds, or nil when it sent none.
     public var timeoutNanoseconds: UInt64?
     /// Every header that is not a pseudo-header or a reserved gRPC/HTTP header.
     public var metadata: Metadata
 
-    public init(path: String, timeoutNanoseconds: UInt64? = nil, metadata: Metadata = Metadata()) {
+    public init(path: String, pathIndex: Int? = nil, timeoutNanoseconds: UInt64? = nil, metadata: Metadata = Metadata()) {
         self.path = path
+        self.pathIndex = pathIndex
         self.timeoutNanoseconds = timeoutNanoseconds
         self.metadata = metadata
     }
@@ -21,65 +24,111 @@ public struct RequestHead: Sendable {
 /// Collects the header fields of one request as they arrive and validates them once complete.
 ///
 /// Contract: feed each field with ``add(name:value:)`` (names are lower-case in HTTP/2), then
-/// call ``finish()`` once.
+/// call ``finish()`` once. Works on the raw bytes: the known gRPC and HTTP fields are checked
+/// in place, and only the path of an unknown method and custom metadata become Strings.
 public struct RequestHeadBuilder: Sendable {
-    private var method: String?
+    private let paths: PathTable
+    private var isPost = false
+    private var methodText: String?
+    private var pathIndex: Int?
     private var path: String?
-    private var contentType: String?
-    private var encoding: String?
-    private var timeout: String?
+    private var contentTypeOK = false
+    private var contentTypeText: String?
+    private var encodingText: String?
+    private var timeout: UInt64?
+    private var timeoutText: String?
+    private var timeoutMalformed = false
     private var metadata = Metadata()
 
-    public init() {}
+    public init(paths: PathTable = PathTable([])) {
+        self.paths = paths
+    }
 
+    /// Adds one field given as Strings (tests, tools).
     public mutating func add(name: String, value: String) {
-        switch name {
-        case ":method": method = value
-        case ":path": path = value
-        case ":scheme", ":authority", "te", "content-length", "user-agent", "accept-encoding",
-             "grpc-accept-encoding", "host":
-            break
-        case "content-type": contentType = value
-        case "grpc-encoding": encoding = value
-        case "grpc-timeout": timeout = value
-        default: metadata.addLowercased(name, value)
+        var name = name, value = value
+        name.withUTF8 { nameBytes in
+            value.withUTF8 { valueBytes in
+                add(name: UnsafeRawBufferPointer(nameBytes), value: UnsafeRawBufferPointer(valueBytes))
+            }
+        }
+    }
+
+    /// Adds one field as the HTTP/2 layer received it.
+    public mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        switch name.count {
+        case 2 where HeaderBytes.equal(name, "te"):
+            return
+        case 4 where HeaderBytes.equal(name, "host"):
+            return
+        case 5 where HeaderBytes.equal(name, ":path"):
+            if let index = paths.index(of: value) {
+                pathIndex = index
+                path = paths.strings[index]
+            } else {
+                pathIndex = nil
+                path = HeaderBytes.string(value)
+            }
+            return
+        case 7 where HeaderBytes.equal(name, ":method"):
+            isPost = HeaderBytes.equal(value, "POST")
+            methodText = isPost ? nil : HeaderBytes.string(value)
+            return
+        case 7 where HeaderBytes.equal(name, ":scheme"):
+            return
+        case 10 where HeaderBytes.equal(name, ":authority") || HeaderBytes.equal(name, "user-agent"):
+            return
+        case 12 where HeaderBytes.equal(name, "content-type"):
+            contentTypeOK = Self.isGRPC(contentType: value)
+            contentTypeText = contentTypeOK ? nil : HeaderBytes.string(value)
+            return
+        case 12 where HeaderBytes.equal(name, "grpc-timeout"):
+            timeout = GRPCTimeout.parse(utf8: value)
+            timeoutMalformed = timeout == nil
+            timeoutText = timeoutMalformed ? HeaderBytes.string(value) : nil
+            return
+        case 13 where HeaderBytes.equal(name, "grpc-encoding"):
+            encodingText = HeaderBytes.equal(value, "identity") ? nil : HeaderBytes.string(value)
+            return
+        case 14 where HeaderBytes.equal(name, "content-length"):
+            return
+        case 15 where HeaderBytes.equal(name, "accept-encoding"):
+            return
+        case 20 where HeaderBytes.equal(name, "grpc-accept-encoding"):
+            return
+        default:
+            metadata.addLowercased(HeaderBytes.string(name), HeaderBytes.string(value))
         }
     }
 
     /// The request head, or the error status to answer with.
     public func finish() -> Result<RequestHead, RPCError> {
-        guard method == "POST" else {
-            return .failure(RPCError(.unimplemented, "gRPC requires POST, got \(method ?? "no method")"))
+        guard isPost else {
+            return .failure(RPCError(.unimplemented, "gRPC requires POST, got \(methodText ?? "no method")"))
         }
         guard let path, path.first == "/" else {
             return .failure(RPCError(.unimplemented, "missing or malformed :path"))
         }
-        guard let contentType, Self.isGRPC(contentType: contentType) else {
+        guard contentTypeOK else {
             return .failure(RPCError(.invalidArgument,
-                                     "content-type must be application/grpc, got \(contentType ?? "none")"))
+                                     "content-type must be application/grpc, got \(contentTypeText ?? "none")"))
         }
-        if let encoding, encoding != "identity" {
+        if let encodingText {
             return .failure(RPCError(.unimplemented,
-                                     "grpc-encoding \(encoding) is not supported: send uncompressed (identity) messages"))
+                                     "grpc-encoding \(encodingText) is not supported: send uncompressed (identity) messages"))
         }
-        var nanoseconds: UInt64?
-        if let timeout {
-            guard let parsed = GRPCTimeout.parse(timeout) else {
-                return .failure(RPCError(.invalidArgument, "malformed grpc-timeout \(timeout)"))
-            }
-            nanoseconds = parsed
+        if timeoutMalformed {
+            return .failure(RPCError(.invalidArgument, "malformed grpc-timeout \(timeoutText ?? "")"))
         }
-        return .success(RequestHead(path: path, timeoutNanoseconds: nanoseconds, metadata: metadata))
+        return .success(RequestHead(path: path, pathIndex: pathIndex, timeoutNanoseconds: timeout, metadata: metadata))
     }
 
     /// `application/grpc`, alone or followed by `+format` or `;parameters`, as the gRPC HTTP/2
     /// protocol defines it; a bare prefix test would also take `application/grpc-web`, whose
     /// framing (trailers in the body) this server does not speak.
-    private static func isGRPC(contentType: String) -> Bool {
-        let base = "application/grpc".utf8
-        let bytes = contentType.utf8
-        guard bytes.starts(with: base) else { return false }
-        let rest = bytes.dropFirst(base.count)
-        return rest.isEmpty || rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: ";")
+    private static func isGRPC(contentType: UnsafeRawBufferPointer) -> Bool {
+        guard HeaderBytes.hasPrefix(contentType, "application/grpc") else { return false }
+        let rest = contentType.count - 16
+        return rest == 0 || contentType[16] == UInt8(ascii: "+") || contentType[16] == UInt8(ascii: ";")
     }
 }

@@ -6,6 +6,8 @@ import Testing
 @Suite("MessageDeframer")
 struct MessageDeframerTests {
     /// Feeds `pieces` in order and returns every message, then checks the stream ended cleanly.
+    /// Both ways in: `append` + `next`, and `feed` (which parses whole messages in place); they
+    /// must agree.
     private func deframe(_ pieces: [[UInt8]], maxMessageBytes: Int = 1 << 20) throws(DeframeError) -> [[UInt8]] {
         var deframer = MessageDeframer(maxMessageBytes: maxMessageBytes)
         var messages: [[UInt8]] = []
@@ -15,6 +17,21 @@ struct MessageDeframerTests {
         }
         try deframer.finish()
         #expect(deframer.bufferedBytes == 0)
+        var feeder = MessageDeframer(maxMessageBytes: maxMessageBytes)
+        var fed: [[UInt8]] = []
+        for piece in pieces {
+            let failure = piece.withUnsafeBytes { bytes -> DeframeError? in
+                do throws(DeframeError) {
+                    try feeder.feed(bytes) { message throws(DeframeError) in fed.append(message) }
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let failure { throw failure }
+        }
+        try feeder.finish()
+        #expect(fed == messages)
         return messages
     }
 
