@@ -64,6 +64,7 @@ pids=()
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do
+    kill -CONT "$pid" 2>/dev/null || true
     kill -TERM "$pid" 2>/dev/null || true
   done
   for pid in "${pids[@]}"; do
@@ -90,6 +91,17 @@ wait_port() {
   done
   echo "bench: nothing listens on 127.0.0.1:$port after $secs s" >&2
   return 1
+}
+
+# Servers not under measurement are stopped (SIGSTOP) while another one is measured, so an
+# idle etcd's background work (compaction, fsync) cannot steal CPU from the target.
+pause_others() { # PID: stop every other server
+  local p
+  for p in "${pids[@]}"; do [ "$p" = "$1" ] || kill -STOP "$p" 2>/dev/null || true; done
+}
+resume_all() {
+  local p
+  for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; done
 }
 
 cpu_ticks() { # utime + stime of PID (all threads), in clock ticks
@@ -185,6 +197,7 @@ run_one() {
     gyre-*) before=$("${py[@]}" gyre-stats "$gy_addr") ;;
     etcd-put) before=$("${py[@]}" etcd-range "$ec_addr" bench/put | json_get revision) ;;
   esac
+  pause_others "${pid_of[$target]}"
   timeout $((secs + warmup + 60)) h2load "${h2load_flags[@]}" -d "${body[$target]}" \
     --log-file "$log" "${url[$target]}" >"$tmp/$target.$round.out" 2>&1 &
   h2pid=$!
@@ -192,6 +205,7 @@ run_one() {
   c0=$(cpu_ticks "${pid_of[$target]}")
   wait "$h2pid" || rc=$?
   c1=$(cpu_ticks "${pid_of[$target]}")
+  resume_all
   if [ "$rc" -ne 0 ]; then
     echo "bench: h2load failed ($rc) on $target:" >&2; tail -5 "$tmp/$target.$round.out" >&2; failed=1
   fi
