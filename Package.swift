@@ -51,6 +51,7 @@ let package = Package(
         // MARK: pure layers (standard library only)
         .target(name: "GyreModel", swiftSettings: strictSettings),
         .target(name: "GyreRPC", swiftSettings: strictSettings),
+        .target(name: "GyreCore", dependencies: ["GyreModel"], swiftSettings: strictSettings),
 
         // MARK: edges (the only users of their C library)
         .target(
@@ -85,6 +86,11 @@ let package = Package(
         .target(
             name: "GyreTestKit",
             dependencies: ["GyreModel", "GyreStorage"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GyreCoreTests",
+            dependencies: ["GyreCore", "GyreModel", "GyreTestKit"],
             swiftSettings: strictSettings
         ),
         .testTarget(
