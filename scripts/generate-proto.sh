@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$top/Sources/CGyreProto}
 command -v protoc-c >/dev/null || { echo "protoc-c not found: apt-get install -y protobuf-c-compiler" >&2; exit 1; }
 
-protos=(gyre/v1/kv.proto gyre/v1/cluster.proto grpc/health/v1/health.proto)
+protos=(gyre/v1/kv.proto gyre/v1/cluster.proto gyre/v1/replica.proto grpc/health/v1/health.proto)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 (cd "$top/proto" && protoc-c --c_out="$tmp" "${protos[@]}")
 
