@@ -1,0 +1,91 @@
+/// The node-to-node messages (`proto/gyre/v1/replica.proto`) as Swift values.
+///
+/// Contract: field for field as in the proto; `versionSet` bytes are a `VersionSet` in Gyre's
+/// binary encoding, opaque at this level.
+
+/// `gyre.v1.ReplicaGetRequest`.
+public struct ReplicaGetRequest: Sendable, Equatable {
+    public var key: Key
+    public var partition: UInt32
+
+    public init(key: Key, partition: UInt32) {
+        self.key = key
+        self.partition = partition
+    }
+}
+
+/// `gyre.v1.ReplicaGetResponse`: nil `versionSet` = the replica holds nothing for the key.
+public struct ReplicaGetResponse: Sendable, Equatable {
+    public var versionSet: [UInt8]?
+
+    public init(versionSet: [UInt8]?) { self.versionSet = versionSet }
+}
+
+/// `gyre.v1.ReplicaPutRequest`.
+public struct ReplicaPutRequest: Sendable, Equatable {
+    public var key: Key
+    public var partition: UInt32
+    public var versionSet: [UInt8]
+    /// A read repair rather than a coordinator's write.
+    public var repair: Bool
+
+    public init(key: Key, partition: UInt32, versionSet: [UInt8], repair: Bool = false) {
+        self.key = key
+        self.partition = partition
+        self.versionSet = versionSet
+        self.repair = repair
+    }
+}
+
+/// `gyre.v1.ReplicaPutResponse`: no fields.
+public struct ReplicaPutResponse: Sendable, Equatable {
+    public init() {}
+}
+
+/// `gyre.v1.CoordinateRequest`: a client request forwarded to a node of the key's preference list.
+public struct CoordinateRequest: Sendable, Equatable {
+    public enum Operation: Sendable, Equatable {
+        case get(GetRequest)
+        case put(PutRequest)
+        case delete(DeleteRequest)
+    }
+
+    public var operation: Operation
+    public var hops: UInt32
+
+    public init(operation: Operation, hops: UInt32 = 0) {
+        self.operation = operation
+        self.hops = hops
+    }
+}
+
+/// `gyre.v1.CoordinateResponse`: the coordinator's answer.
+public struct CoordinateResponse: Sendable, Equatable {
+    public enum Result: Sendable, Equatable {
+        case get(GetResponse)
+        case put(PutResponse)
+        case delete(DeleteResponse)
+    }
+
+    public var result: Result
+
+    public init(result: Result) { self.result = result }
+}
+
+/// `gyre.v1.IdentifyRequest`: no fields.
+public struct IdentifyRequest: Sendable, Equatable {
+    public init() {}
+}
+
+/// `gyre.v1.IdentifyResponse`: who a node is.
+public struct IdentifyResponse: Sendable, Equatable {
+    public var member: Member
+    public var clusterID: ClusterID
+    public var partitionCount: UInt32
+
+    public init(member: Member, clusterID: ClusterID, partitionCount: UInt32) {
+        self.member = member
+        self.clusterID = clusterID
+        self.partitionCount = partitionCount
+    }
+}
