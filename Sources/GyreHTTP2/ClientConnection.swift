@@ -46,6 +46,23 @@ public final class ClientConnection: Sendable {
         }
     }
 
+    /// Makes one call without `async`: `completion` runs once, on the connection's event loop,
+    /// with the response (the hot path for node-to-node calls: no task per call).
+    public func start(path: String, framedRequest: [UInt8], metadata: Metadata = Metadata(),
+                      timeoutNanoseconds: UInt64? = nil,
+                      completion: @escaping @Sendable (ClientResponse) -> Void) {
+        let handler = self.handler
+        let work: @Sendable () -> Void = {
+            handler.value.startCall { connection in
+                let deadline = timeoutNanoseconds.map { monotonicNanoseconds() &+ $0 }
+                connection.startCall(path: path, framedRequest: framedRequest, metadata: metadata,
+                                     timeoutNanoseconds: timeoutNanoseconds, deadline: deadline,
+                                     onFinish: completion)
+            }
+        }
+        if channel.eventLoop.inEventLoop { work() } else { channel.eventLoop.execute(work) }
+    }
+
     /// Closes the connection; calls in flight finish UNAVAILABLE.
     public func close() async {
         try? await channel.close()

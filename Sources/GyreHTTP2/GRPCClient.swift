@@ -30,10 +30,9 @@ public final class GRPCClient: Sendable {
         case ready(ClientConnection)
     }
 
-    /// The connection to `host:port`, opening one if there is none usable.
-    public func connection(host: String, port: Int) async throws -> ClientConnection {
-        let key = "\(host):\(port)"
-        let slot: Slot = slots.withLock { slots in
+    /// The usable connection for `key`, or the connection being opened (opening one if needed).
+    private func slot(key: String, host: String, port: Int) -> Slot {
+        slots.withLock { slots in
             switch slots[key] {
             case let .ready(connection)? where connection.isUsable:
                 return .ready(connection)
@@ -45,6 +44,12 @@ public final class GRPCClient: Sendable {
                 return .connecting(future)
             }
         }
+    }
+
+    /// The connection to `host:port`, opening one if there is none usable.
+    public func connection(host: String, port: Int) async throws -> ClientConnection {
+        let key = "\(host):\(port)"
+        let slot = self.slot(key: key, host: host, port: port)
         switch slot {
         case let .ready(connection):
             return connection
@@ -76,6 +81,37 @@ public final class GRPCClient: Sendable {
         }
         return await connection.call(path: path, framedRequest: framedRequest, metadata: metadata,
                                      timeoutNanoseconds: timeoutNanoseconds, onMessage: onMessage)
+    }
+
+    /// One call without `async`: `completion` runs once with the response, on an event loop.
+    /// Uses the pooled connection when it is ready (no task, no allocation beyond the call's);
+    /// otherwise waits for the connection being opened.
+    public func start(host: String, port: Int, path: String, framedRequest: [UInt8], metadata: Metadata = Metadata(),
+                      timeoutNanoseconds: UInt64? = nil, completion: @escaping @Sendable (ClientResponse) -> Void) {
+        let key = "\(host):\(port)"
+        let slot = self.slot(key: key, host: host, port: port)
+        switch slot {
+        case let .ready(connection):
+            connection.start(path: path, framedRequest: framedRequest, metadata: metadata,
+                             timeoutNanoseconds: timeoutNanoseconds, completion: completion)
+        case let .connecting(future):
+            future.whenComplete { [self] result in
+                switch result {
+                case let .success(connection):
+                    slots.withLock { slots in
+                        if case let .connecting(pending)? = slots[key], pending === future { slots[key] = .ready(connection) }
+                    }
+                    connection.start(path: path, framedRequest: framedRequest, metadata: metadata,
+                                     timeoutNanoseconds: timeoutNanoseconds, completion: completion)
+                case let .failure(error):
+                    slots.withLock { slots in
+                        if case let .connecting(pending)? = slots[key], pending === future { slots[key] = nil }
+                    }
+                    completion(ClientResponse(status: RPCStatus(code: .unavailable,
+                                                                message: "cannot connect to \(host):\(port): \(error)")))
+                }
+            }
+        }
     }
 
     /// Closes every connection.

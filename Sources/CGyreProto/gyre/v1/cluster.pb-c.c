@@ -7,6 +7,141 @@
 #endif
 
 #include "gyre/v1/cluster.pb-c.h"
+void   gyre__v1__ring_request__init
+                     (Gyre__V1__RingRequest         *message)
+{
+  static const Gyre__V1__RingRequest init_value = GYRE__V1__RING_REQUEST__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__ring_request__get_packed_size
+                     (const Gyre__V1__RingRequest *message)
+{
+  assert(message->base.descriptor == &gyre__v1__ring_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__ring_request__pack
+                     (const Gyre__V1__RingRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__ring_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__ring_request__pack_to_buffer
+                     (const Gyre__V1__RingRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__ring_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__RingRequest *
+       gyre__v1__ring_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__RingRequest *)
+     protobuf_c_message_unpack (&gyre__v1__ring_request__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__ring_request__free_unpacked
+                     (Gyre__V1__RingRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__ring_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   gyre__v1__member_info__init
+                     (Gyre__V1__MemberInfo         *message)
+{
+  static const Gyre__V1__MemberInfo init_value = GYRE__V1__MEMBER_INFO__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__member_info__get_packed_size
+                     (const Gyre__V1__MemberInfo *message)
+{
+  assert(message->base.descriptor == &gyre__v1__member_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__member_info__pack
+                     (const Gyre__V1__MemberInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__member_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__member_info__pack_to_buffer
+                     (const Gyre__V1__MemberInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__member_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__MemberInfo *
+       gyre__v1__member_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__MemberInfo *)
+     protobuf_c_message_unpack (&gyre__v1__member_info__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__member_info__free_unpacked
+                     (Gyre__V1__MemberInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__member_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   gyre__v1__ring_response__init
+                     (Gyre__V1__RingResponse         *message)
+{
+  static const Gyre__V1__RingResponse init_value = GYRE__V1__RING_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__ring_response__get_packed_size
+                     (const Gyre__V1__RingResponse *message)
+{
+  assert(message->base.descriptor == &gyre__v1__ring_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__ring_response__pack
+                     (const Gyre__V1__RingResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__ring_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__ring_response__pack_to_buffer
+                     (const Gyre__V1__RingResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__ring_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__RingResponse *
+       gyre__v1__ring_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__RingResponse *)
+     protobuf_c_message_unpack (&gyre__v1__ring_response__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__ring_response__free_unpacked
+                     (Gyre__V1__RingResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__ring_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   gyre__v1__stats_request__init
                      (Gyre__V1__StatsRequest         *message)
 {
@@ -142,6 +277,204 @@ void   gyre__v1__stats_response__free_unpacked
   assert(message->base.descriptor == &gyre__v1__stats_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+#define gyre__v1__ring_request__field_descriptors NULL
+#define gyre__v1__ring_request__field_indices_by_name NULL
+#define gyre__v1__ring_request__number_ranges NULL
+const ProtobufCMessageDescriptor gyre__v1__ring_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.RingRequest",
+  "RingRequest",
+  "Gyre__V1__RingRequest",
+  "gyre.v1",
+  sizeof(Gyre__V1__RingRequest),
+  0,
+  gyre__v1__ring_request__field_descriptors,
+  gyre__v1__ring_request__field_indices_by_name,
+  0,  gyre__v1__ring_request__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__ring_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor gyre__v1__member_info__field_descriptors[4] =
+{
+  {
+    "node_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__MemberInfo, node_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "weight",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__MemberInfo, weight),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "client_address",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__MemberInfo, client_address),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "peer_address",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__MemberInfo, peer_address),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned gyre__v1__member_info__field_indices_by_name[] = {
+  2,   /* field[2] = client_address */
+  0,   /* field[0] = node_id */
+  3,   /* field[3] = peer_address */
+  1,   /* field[1] = weight */
+};
+static const ProtobufCIntRange gyre__v1__member_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor gyre__v1__member_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.MemberInfo",
+  "MemberInfo",
+  "Gyre__V1__MemberInfo",
+  "gyre.v1",
+  sizeof(Gyre__V1__MemberInfo),
+  4,
+  gyre__v1__member_info__field_descriptors,
+  gyre__v1__member_info__field_indices_by_name,
+  1,  gyre__v1__member_info__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__member_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor gyre__v1__ring_response__field_descriptors[6] =
+{
+  {
+    "epoch",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__RingResponse, epoch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "partition_count",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__RingResponse, partition_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "replication",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__RingResponse, replication),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "members",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Gyre__V1__RingResponse, n_members),
+    offsetof(Gyre__V1__RingResponse, members),
+    &gyre__v1__member_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owners",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Gyre__V1__RingResponse, n_owners),
+    offsetof(Gyre__V1__RingResponse, owners),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cluster_id",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__RingResponse, cluster_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned gyre__v1__ring_response__field_indices_by_name[] = {
+  5,   /* field[5] = cluster_id */
+  0,   /* field[0] = epoch */
+  3,   /* field[3] = members */
+  4,   /* field[4] = owners */
+  1,   /* field[1] = partition_count */
+  2,   /* field[2] = replication */
+};
+static const ProtobufCIntRange gyre__v1__ring_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor gyre__v1__ring_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.RingResponse",
+  "RingResponse",
+  "Gyre__V1__RingResponse",
+  "gyre.v1",
+  sizeof(Gyre__V1__RingResponse),
+  6,
+  gyre__v1__ring_response__field_descriptors,
+  gyre__v1__ring_response__field_indices_by_name,
+  1,  gyre__v1__ring_response__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__ring_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 #define gyre__v1__stats_request__field_descriptors NULL
 #define gyre__v1__stats_request__field_indices_by_name NULL
 #define gyre__v1__stats_request__number_ranges NULL
@@ -262,11 +595,13 @@ const ProtobufCMessageDescriptor gyre__v1__stats_response__descriptor =
   (ProtobufCMessageInit) gyre__v1__stats_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor gyre__v1__cluster__method_descriptors[1] =
+static const ProtobufCMethodDescriptor gyre__v1__cluster__method_descriptors[2] =
 {
   { "Stats", &gyre__v1__stats_request__descriptor, &gyre__v1__stats_response__descriptor },
+  { "Ring", &gyre__v1__ring_request__descriptor, &gyre__v1__ring_response__descriptor },
 };
 const unsigned gyre__v1__cluster__method_indices_by_name[] = {
+  1,        /* Ring */
   0         /* Stats */
 };
 const ProtobufCServiceDescriptor gyre__v1__cluster__descriptor =
@@ -276,7 +611,7 @@ const ProtobufCServiceDescriptor gyre__v1__cluster__descriptor =
   "Cluster",
   "Gyre__V1__Cluster",
   "gyre.v1",
-  1,
+  2,
   gyre__v1__cluster__method_descriptors,
   gyre__v1__cluster__method_indices_by_name
 };
@@ -287,6 +622,14 @@ void gyre__v1__cluster__stats(ProtobufCService *service,
 {
   assert(service->descriptor == &gyre__v1__cluster__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void gyre__v1__cluster__ring(ProtobufCService *service,
+                             const Gyre__V1__RingRequest *input,
+                             Gyre__V1__RingResponse_Closure closure,
+                             void *closure_data)
+{
+  assert(service->descriptor == &gyre__v1__cluster__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void gyre__v1__cluster__init (Gyre__V1__Cluster_Service *service,
                               Gyre__V1__Cluster_ServiceDestroy destroy)

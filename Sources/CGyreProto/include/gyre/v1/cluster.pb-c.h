@@ -15,6 +15,9 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 
+typedef struct Gyre__V1__RingRequest Gyre__V1__RingRequest;
+typedef struct Gyre__V1__MemberInfo Gyre__V1__MemberInfo;
+typedef struct Gyre__V1__RingResponse Gyre__V1__RingResponse;
 typedef struct Gyre__V1__StatsRequest Gyre__V1__StatsRequest;
 typedef struct Gyre__V1__Counter Gyre__V1__Counter;
 typedef struct Gyre__V1__StatsResponse Gyre__V1__StatsResponse;
@@ -24,6 +27,78 @@ typedef struct Gyre__V1__StatsResponse Gyre__V1__StatsResponse;
 
 
 /* --- messages --- */
+
+struct  Gyre__V1__RingRequest
+{
+  ProtobufCMessage base;
+};
+#define GYRE__V1__RING_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__ring_request__descriptor) \
+     }
+
+
+/*
+ * One node of the cluster.
+ */
+struct  Gyre__V1__MemberInfo
+{
+  ProtobufCMessage base;
+  /*
+   * 16 bytes (UUID).
+   */
+  ProtobufCBinaryData node_id;
+  uint32_t weight;
+  /*
+   * Where clients reach it, host:port.
+   */
+  char *client_address;
+  /*
+   * Where other nodes reach it (node-to-node service), host:port.
+   */
+  char *peer_address;
+};
+#define GYRE__V1__MEMBER_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__member_info__descriptor) \
+    , {0,NULL}, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The partition ring (Dynamo's strategy 3: Q equal partitions).
+ * Routing rule, for SDKs in any language: h = XXH64(key bytes, seed 0) (the standard xxHash64);
+ * partition = h >> (64 - log2(partition_count)) (the top bits). The preference list of a
+ * partition is the owner of that partition, then the owners of the following partitions
+ * (wrapping from partition_count-1 to 0), skipping nodes already listed, until `replication`
+ * distinct nodes (or every member, when there are fewer). Send a request to the first node of
+ * the list that answers; any node accepts any request and forwards it when needed.
+ */
+struct  Gyre__V1__RingResponse
+{
+  ProtobufCMessage base;
+  uint64_t epoch;
+  /*
+   * Q, a power of two.
+   */
+  uint32_t partition_count;
+  /*
+   * N: replicas per key.
+   */
+  uint32_t replication;
+  size_t n_members;
+  Gyre__V1__MemberInfo **members;
+  /*
+   * owners[p] is the index in `members` of the owner of partition p (partition_count entries).
+   */
+  size_t n_owners;
+  uint32_t *owners;
+  /*
+   * 16 bytes.
+   */
+  ProtobufCBinaryData cluster_id;
+};
+#define GYRE__V1__RING_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__ring_response__descriptor) \
+    , 0, 0, 0, 0,NULL, 0,NULL, {0,NULL} }
+
 
 struct  Gyre__V1__StatsRequest
 {
@@ -71,6 +146,63 @@ struct  Gyre__V1__StatsResponse
     , (char *)protobuf_c_empty_string, 0,NULL }
 
 
+/* Gyre__V1__RingRequest methods */
+void   gyre__v1__ring_request__init
+                     (Gyre__V1__RingRequest         *message);
+size_t gyre__v1__ring_request__get_packed_size
+                     (const Gyre__V1__RingRequest   *message);
+size_t gyre__v1__ring_request__pack
+                     (const Gyre__V1__RingRequest   *message,
+                      uint8_t             *out);
+size_t gyre__v1__ring_request__pack_to_buffer
+                     (const Gyre__V1__RingRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__RingRequest *
+       gyre__v1__ring_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__ring_request__free_unpacked
+                     (Gyre__V1__RingRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Gyre__V1__MemberInfo methods */
+void   gyre__v1__member_info__init
+                     (Gyre__V1__MemberInfo         *message);
+size_t gyre__v1__member_info__get_packed_size
+                     (const Gyre__V1__MemberInfo   *message);
+size_t gyre__v1__member_info__pack
+                     (const Gyre__V1__MemberInfo   *message,
+                      uint8_t             *out);
+size_t gyre__v1__member_info__pack_to_buffer
+                     (const Gyre__V1__MemberInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__MemberInfo *
+       gyre__v1__member_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__member_info__free_unpacked
+                     (Gyre__V1__MemberInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Gyre__V1__RingResponse methods */
+void   gyre__v1__ring_response__init
+                     (Gyre__V1__RingResponse         *message);
+size_t gyre__v1__ring_response__get_packed_size
+                     (const Gyre__V1__RingResponse   *message);
+size_t gyre__v1__ring_response__pack
+                     (const Gyre__V1__RingResponse   *message,
+                      uint8_t             *out);
+size_t gyre__v1__ring_response__pack_to_buffer
+                     (const Gyre__V1__RingResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__RingResponse *
+       gyre__v1__ring_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__ring_response__free_unpacked
+                     (Gyre__V1__RingResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Gyre__V1__StatsRequest methods */
 void   gyre__v1__stats_request__init
                      (Gyre__V1__StatsRequest         *message);
@@ -130,6 +262,15 @@ void   gyre__v1__stats_response__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Gyre__V1__RingRequest_Closure)
+                 (const Gyre__V1__RingRequest *message,
+                  void *closure_data);
+typedef void (*Gyre__V1__MemberInfo_Closure)
+                 (const Gyre__V1__MemberInfo *message,
+                  void *closure_data);
+typedef void (*Gyre__V1__RingResponse_Closure)
+                 (const Gyre__V1__RingResponse *message,
+                  void *closure_data);
 typedef void (*Gyre__V1__StatsRequest_Closure)
                  (const Gyre__V1__StatsRequest *message,
                   void *closure_data);
@@ -150,6 +291,10 @@ struct Gyre__V1__Cluster_Service
                 const Gyre__V1__StatsRequest *input,
                 Gyre__V1__StatsResponse_Closure closure,
                 void *closure_data);
+  void (*ring)(Gyre__V1__Cluster_Service *service,
+               const Gyre__V1__RingRequest *input,
+               Gyre__V1__RingResponse_Closure closure,
+               void *closure_data);
 };
 typedef void (*Gyre__V1__Cluster_ServiceDestroy)(Gyre__V1__Cluster_Service *);
 void gyre__v1__cluster__init (Gyre__V1__Cluster_Service *service,
@@ -158,14 +303,22 @@ void gyre__v1__cluster__init (Gyre__V1__Cluster_Service *service,
     { &gyre__v1__cluster__descriptor, protobuf_c_service_invoke_internal, NULL }
 #define GYRE__V1__CLUSTER__INIT(function_prefix__) \
     { GYRE__V1__CLUSTER__BASE_INIT,\
-      function_prefix__ ## stats  }
+      function_prefix__ ## stats,\
+      function_prefix__ ## ring  }
 void gyre__v1__cluster__stats(ProtobufCService *service,
                               const Gyre__V1__StatsRequest *input,
                               Gyre__V1__StatsResponse_Closure closure,
                               void *closure_data);
+void gyre__v1__cluster__ring(ProtobufCService *service,
+                             const Gyre__V1__RingRequest *input,
+                             Gyre__V1__RingResponse_Closure closure,
+                             void *closure_data);
 
 /* --- descriptors --- */
 
+extern const ProtobufCMessageDescriptor gyre__v1__ring_request__descriptor;
+extern const ProtobufCMessageDescriptor gyre__v1__member_info__descriptor;
+extern const ProtobufCMessageDescriptor gyre__v1__ring_response__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__stats_request__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__counter__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__stats_response__descriptor;
