@@ -7,6 +7,10 @@ public import GyreModel
 // `withBinaryData` scopes, and packs straight into the result: the only copies are protobuf-c
 // writing the output. Decoding copies each field out of protobuf-c's unpacked message, which
 // is then freed.
+//
+// Each message's C form is built by one internal `withCMessage` (`withCMessageChunks` for
+// `GetResponse`) and read by one internal `init(cMessage:)`, so the messages that embed these
+// ones (`gyre.v1.CoordinateRequest` / `CoordinateResponse`) fill and read them the same way.
 
 // MARK: GetRequest
 
@@ -14,7 +18,7 @@ extension GetRequest: WireMessage {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> GetRequest {
         try unpack(bytes, as: "gyre.v1.GetRequest",
                    with: gyre__v1__get_request__unpack, free: gyre__v1__get_request__free_unpacked) { message in
-            GetRequest(key: Key([UInt8](message.key)), r: message.r)
+            GetRequest(cMessage: message)
         }
     }
 
@@ -23,15 +27,28 @@ extension GetRequest: WireMessage {
     public func encodeFramed() -> [UInt8] { encoded(framed: true) }
 
     private func encoded(framed: Bool) -> [UInt8] {
+        withCMessage { message in
+            packedEncoding(framed: framed, packedSize: gyre__v1__get_request__get_packed_size(message)) {
+                gyre__v1__get_request__pack(message, $0)
+            }
+        }
+    }
+
+    /// Runs `body` with the C form of the request, whose fields point at this value's storage
+    /// and are valid only inside `body`.
+    func withCMessage<Result>(_ body: (UnsafeMutablePointer<Gyre__V1__GetRequest>) -> Result) -> Result {
         key.bytes.withBinaryData { key in
             var message = Gyre__V1__GetRequest()
             gyre__v1__get_request__init(&message)
             message.key = key
             message.r = r
-            return packedEncoding(framed: framed, packedSize: gyre__v1__get_request__get_packed_size(&message)) {
-                gyre__v1__get_request__pack(&message, $0)
-            }
+            return body(&message)
         }
+    }
+
+    /// A copy of an unpacked C message.
+    init(cMessage message: Gyre__V1__GetRequest) {
+        self.init(key: Key([UInt8](message.key)), r: message.r)
     }
 }
 
@@ -41,8 +58,7 @@ extension GetResponse: WireMessage {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> GetResponse {
         try unpack(bytes, as: "gyre.v1.GetResponse",
                    with: gyre__v1__get_response__unpack, free: gyre__v1__get_response__free_unpacked) { message in
-            let values = UnsafeBufferPointer(start: message.values, count: message.n_values).map { [UInt8]($0) }
-            return GetResponse(values: values, context: CausalContext([UInt8](message.context)), replicas: message.replicas)
+            GetResponse(cMessage: message)
         }
     }
 
@@ -54,13 +70,33 @@ extension GetResponse: WireMessage {
     static let siblingsPerChunk = 16
 
     private func encoded(framed: Bool) -> [UInt8] {
+        withCMessageChunks { forEachChunk in
+            var packedSize = 0
+            forEachChunk { packedSize += gyre__v1__get_response__get_packed_size($0) }
+            return packedEncoding(framed: framed, packedSize: packedSize) { out in
+                var written = 0
+                forEachChunk { written += gyre__v1__get_response__pack($0, out + written) }
+                return written
+            }
+        }
+    }
+
+    /// Runs `body` with a function that presents the response to protobuf-c as a series of C
+    /// messages, one per chunk of at most ``siblingsPerChunk`` values: the packed chunks,
+    /// concatenated in the order they are visited, are the encoding of the whole response.
+    ///
+    /// Each C message's fields point at this value's storage and are valid only inside the
+    /// visit. `body` may call the function more than once (to size, then to pack).
+    func withCMessageChunks<Result>(
+        _ body: (_ forEachChunk: ((UnsafePointer<Gyre__V1__GetResponse>) -> Void) -> Void) -> Result
+    ) -> Result {
         context.bytes.withBinaryData { context in
             withUnsafeTemporaryAllocation(of: ProtobufCBinaryData.self,
                                           capacity: min(values.count, Self.siblingsPerChunk)) { scratch in
                 // One C message per chunk of siblings; the last also carries the fields after
                 // `values` (context = 2, replicas = 3), so the chunks concatenate to the
                 // encoding of the whole message.
-                func forEachCMessage(_ body: (UnsafePointer<Gyre__V1__GetResponse>) -> Void) {
+                func forEachChunk(_ visit: (UnsafePointer<Gyre__V1__GetResponse>) -> Void) {
                     var start = 0
                     repeat {
                         let end = min(start + Self.siblingsPerChunk, values.count)
@@ -73,20 +109,20 @@ extension GetResponse: WireMessage {
                                 message.context = context
                                 message.replicas = replicas
                             }
-                            body(&message)
+                            visit(&message)
                         }
                         start = end
                     } while start < values.count
                 }
-                var packedSize = 0
-                forEachCMessage { packedSize += gyre__v1__get_response__get_packed_size($0) }
-                return packedEncoding(framed: framed, packedSize: packedSize) { out in
-                    var written = 0
-                    forEachCMessage { written += gyre__v1__get_response__pack($0, out + written) }
-                    return written
-                }
+                return body(forEachChunk)
             }
         }
+    }
+
+    /// A copy of an unpacked C message.
+    init(cMessage message: Gyre__V1__GetResponse) {
+        let values = UnsafeBufferPointer(start: message.values, count: message.n_values).map { [UInt8]($0) }
+        self.init(values: values, context: CausalContext([UInt8](message.context)), replicas: message.replicas)
     }
 }
 
@@ -96,8 +132,7 @@ extension PutRequest: WireMessage {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> PutRequest {
         try unpack(bytes, as: "gyre.v1.PutRequest",
                    with: gyre__v1__put_request__unpack, free: gyre__v1__put_request__free_unpacked) { message in
-            PutRequest(key: Key([UInt8](message.key)), value: [UInt8](message.value),
-                       context: CausalContext([UInt8](message.context)), w: message.w)
+            PutRequest(cMessage: message)
         }
     }
 
@@ -106,6 +141,16 @@ extension PutRequest: WireMessage {
     public func encodeFramed() -> [UInt8] { encoded(framed: true) }
 
     private func encoded(framed: Bool) -> [UInt8] {
+        withCMessage { message in
+            packedEncoding(framed: framed, packedSize: gyre__v1__put_request__get_packed_size(message)) {
+                gyre__v1__put_request__pack(message, $0)
+            }
+        }
+    }
+
+    /// Runs `body` with the C form of the request, whose fields point at this value's storage
+    /// and are valid only inside `body`.
+    func withCMessage<Result>(_ body: (UnsafeMutablePointer<Gyre__V1__PutRequest>) -> Result) -> Result {
         key.bytes.withBinaryData { key in
             value.withBinaryData { value in
                 context.bytes.withBinaryData { context in
@@ -115,12 +160,16 @@ extension PutRequest: WireMessage {
                     message.value = value
                     message.context = context
                     message.w = w
-                    return packedEncoding(framed: framed, packedSize: gyre__v1__put_request__get_packed_size(&message)) {
-                        gyre__v1__put_request__pack(&message, $0)
-                    }
+                    return body(&message)
                 }
             }
         }
+    }
+
+    /// A copy of an unpacked C message.
+    init(cMessage message: Gyre__V1__PutRequest) {
+        self.init(key: Key([UInt8](message.key)), value: [UInt8](message.value),
+                  context: CausalContext([UInt8](message.context)), w: message.w)
     }
 }
 
@@ -130,7 +179,7 @@ extension PutResponse: WireMessage {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> PutResponse {
         try unpack(bytes, as: "gyre.v1.PutResponse",
                    with: gyre__v1__put_response__unpack, free: gyre__v1__put_response__free_unpacked) { message in
-            PutResponse(context: CausalContext([UInt8](message.context)), replicas: message.replicas)
+            PutResponse(cMessage: message)
         }
     }
 
@@ -139,15 +188,28 @@ extension PutResponse: WireMessage {
     public func encodeFramed() -> [UInt8] { encoded(framed: true) }
 
     private func encoded(framed: Bool) -> [UInt8] {
+        withCMessage { message in
+            packedEncoding(framed: framed, packedSize: gyre__v1__put_response__get_packed_size(message)) {
+                gyre__v1__put_response__pack(message, $0)
+            }
+        }
+    }
+
+    /// Runs `body` with the C form of the response, whose fields point at this value's storage
+    /// and are valid only inside `body`.
+    func withCMessage<Result>(_ body: (UnsafeMutablePointer<Gyre__V1__PutResponse>) -> Result) -> Result {
         context.bytes.withBinaryData { context in
             var message = Gyre__V1__PutResponse()
             gyre__v1__put_response__init(&message)
             message.context = context
             message.replicas = replicas
-            return packedEncoding(framed: framed, packedSize: gyre__v1__put_response__get_packed_size(&message)) {
-                gyre__v1__put_response__pack(&message, $0)
-            }
+            return body(&message)
         }
+    }
+
+    /// A copy of an unpacked C message.
+    init(cMessage message: Gyre__V1__PutResponse) {
+        self.init(context: CausalContext([UInt8](message.context)), replicas: message.replicas)
     }
 }
 
@@ -157,7 +219,7 @@ extension DeleteRequest: WireMessage {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> DeleteRequest {
         try unpack(bytes, as: "gyre.v1.DeleteRequest",
                    with: gyre__v1__delete_request__unpack, free: gyre__v1__delete_request__free_unpacked) { message in
-            DeleteRequest(key: Key([UInt8](message.key)), context: CausalContext([UInt8](message.context)), w: message.w)
+            DeleteRequest(cMessage: message)
         }
     }
 
@@ -166,6 +228,16 @@ extension DeleteRequest: WireMessage {
     public func encodeFramed() -> [UInt8] { encoded(framed: true) }
 
     private func encoded(framed: Bool) -> [UInt8] {
+        withCMessage { message in
+            packedEncoding(framed: framed, packedSize: gyre__v1__delete_request__get_packed_size(message)) {
+                gyre__v1__delete_request__pack(message, $0)
+            }
+        }
+    }
+
+    /// Runs `body` with the C form of the request, whose fields point at this value's storage
+    /// and are valid only inside `body`.
+    func withCMessage<Result>(_ body: (UnsafeMutablePointer<Gyre__V1__DeleteRequest>) -> Result) -> Result {
         key.bytes.withBinaryData { key in
             context.bytes.withBinaryData { context in
                 var message = Gyre__V1__DeleteRequest()
@@ -173,11 +245,14 @@ extension DeleteRequest: WireMessage {
                 message.key = key
                 message.context = context
                 message.w = w
-                return packedEncoding(framed: framed, packedSize: gyre__v1__delete_request__get_packed_size(&message)) {
-                    gyre__v1__delete_request__pack(&message, $0)
-                }
+                return body(&message)
             }
         }
+    }
+
+    /// A copy of an unpacked C message.
+    init(cMessage message: Gyre__V1__DeleteRequest) {
+        self.init(key: Key([UInt8](message.key)), context: CausalContext([UInt8](message.context)), w: message.w)
     }
 }
 
@@ -187,7 +262,7 @@ extension DeleteResponse: WireMessage {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> DeleteResponse {
         try unpack(bytes, as: "gyre.v1.DeleteResponse",
                    with: gyre__v1__delete_response__unpack, free: gyre__v1__delete_response__free_unpacked) { message in
-            DeleteResponse(replicas: message.replicas)
+            DeleteResponse(cMessage: message)
         }
     }
 
@@ -196,11 +271,23 @@ extension DeleteResponse: WireMessage {
     public func encodeFramed() -> [UInt8] { encoded(framed: true) }
 
     private func encoded(framed: Bool) -> [UInt8] {
+        withCMessage { message in
+            packedEncoding(framed: framed, packedSize: gyre__v1__delete_response__get_packed_size(message)) {
+                gyre__v1__delete_response__pack(message, $0)
+            }
+        }
+    }
+
+    /// Runs `body` with the C form of the response, valid only inside `body`.
+    func withCMessage<Result>(_ body: (UnsafeMutablePointer<Gyre__V1__DeleteResponse>) -> Result) -> Result {
         var message = Gyre__V1__DeleteResponse()
         gyre__v1__delete_response__init(&message)
         message.replicas = replicas
-        return packedEncoding(framed: framed, packedSize: gyre__v1__delete_response__get_packed_size(&message)) {
-            gyre__v1__delete_response__pack(&message, $0)
-        }
+        return body(&message)
+    }
+
+    /// A copy of an unpacked C message.
+    init(cMessage message: Gyre__V1__DeleteResponse) {
+        self.init(replicas: message.replicas)
     }
 }

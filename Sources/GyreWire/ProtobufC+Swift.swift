@@ -58,21 +58,23 @@ extension String {
 /// frees it with the matching `*__free_unpacked` before returning.
 ///
 /// protobuf-c returns NULL for any malformed input (after freeing what it had allocated), so
-/// NULL becomes ``WireError``; `convert` must copy everything it needs out of the message.
+/// NULL becomes ``WireError``; `convert` must copy everything it needs out of the message, and
+/// throws for a message that protobuf accepts but Gyre does not (an unset oneof, an id of the
+/// wrong length); the message is freed either way.
 @inline(__always)
 func unpack<CMessage, Message>(
     _ bytes: UnsafeRawBufferPointer,
     as protoName: StaticString,
     with unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<CMessage>?,
     free: (UnsafeMutablePointer<CMessage>?, UnsafeMutablePointer<ProtobufCAllocator>?) -> Void,
-    _ convert: (CMessage) -> Message
+    _ convert: (CMessage) throws(WireError) -> Message
 ) throws(WireError) -> Message {
     let data = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
     guard let message = unpack(nil, bytes.count, data) else {
         throw WireError.malformed(protoName, byteCount: bytes.count)
     }
     defer { free(message, nil) }
-    return convert(message.pointee)
+    return try convert(message.pointee)
 }
 
 // MARK: packing
@@ -121,4 +123,32 @@ extension Array where Element == [UInt8] {
             withBinaryData((index + 1)..<range.upperBound, in: UnsafeMutableBufferPointer(rebasing: scratch[1...]), body)
         }
     }
+}
+
+// MARK: hand-written field keys
+
+// Used only where protobuf-c cannot pack a field from pointers: an embedded message that is
+// itself packed in chunks (a `GetResponse` inside `CoordinateResponse`) needs its key and total
+// length written before its chunks.
+
+/// The number of bytes of `value` as a protobuf base-128 varint.
+@inline(__always)
+func varintSize(_ value: UInt64) -> Int {
+    // 1 byte per started group of 7 bits; 0 still takes a byte.
+    (64 - (value | 1).leadingZeroBitCount + 6) / 7
+}
+
+/// Writes `value` as a protobuf base-128 varint at `out`; returns the bytes written
+/// (``varintSize(_:)``).
+@inline(__always)
+func writeVarint(_ value: UInt64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+    var value = value
+    var written = 0
+    while value >= 0x80 {
+        out[written] = UInt8(truncatingIfNeeded: value) | 0x80
+        value >>= 7
+        written += 1
+    }
+    out[written] = UInt8(value)
+    return written + 1
 }

@@ -2,8 +2,10 @@
 ///
 /// Contract:
 /// - ``decode(_:)`` accepts any bytes: a valid encoding gives the message (unknown fields are
-///   skipped; a singular field given twice keeps its last value, as protobuf requires); anything
-///   else throws ``WireError``. It never traps or reads outside the buffer.
+///   skipped; a singular field given twice keeps its last value, as protobuf requires, and so
+///   does a oneof given two members); anything else throws ``WireError``, as does a valid
+///   encoding the Swift type cannot hold (a oneof with no member set, an id that is not 16
+///   bytes). It never traps or reads outside the buffer.
 /// - ``encode()`` returns the canonical protobuf encoding (fields in number order, default
 ///   values omitted), so `decode(encode(m)) == m` for every message `m`, with one exception
 ///   inherited from protobuf-c's NUL-terminated strings: a `String` field is cut at its first

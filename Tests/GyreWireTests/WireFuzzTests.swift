@@ -119,4 +119,66 @@ struct WireFuzzTests {
             probe(GetResponse.self, mutated, "seed \(seed), iteration \(iteration)")
         }
     }
+
+    @Test("mutated large Replica messages decode or throw")
+    func largeReplicaMutations() {
+        let seed: UInt64 = 0x4E71CA
+        var random = SeededRandom(seed: seed)
+        let siblings = (0..<40).map { random.bytes(count: Int($0) * 29) }
+        let versionSet = random.bytes(count: 3_000)
+        func mutate<M: TestMessage>(_ message: M, _ name: String) {
+            let encoded = message.encode()
+            for iteration in 0..<1_000 {
+                var mutated = encoded
+                for _ in 0..<Int(random.next() % 3 + 1) {
+                    mutated[Int(random.next() % UInt64(mutated.count))] = UInt8(truncatingIfNeeded: random.next())
+                }
+                probe(M.self, mutated, "seed \(seed), \(name), iteration \(iteration)")
+            }
+        }
+        mutate(CoordinateResponse(result: .get(GetResponse(values: siblings, context: CausalContext(versionSet),
+                                                           replicas: 3))), "CoordinateResponse")
+        mutate(CoordinateRequest(operation: .put(PutRequest(key: Key(awkwardBytes), value: versionSet,
+                                                            context: CausalContext(siblings[9]), w: 2)), hops: 1),
+               "CoordinateRequest")
+        mutate(ReplicaPutRequest(key: Key(awkwardBytes), partition: 77, versionSet: versionSet, repair: true),
+               "ReplicaPutRequest")
+        mutate(ReplicaGetResponse(versionSet: versionSet), "ReplicaGetResponse")
+        mutate(IdentifyResponse(member: Member(id: sampleNodeID, weight: 3, clientAddress: unicodeText,
+                                               peerAddress: "p:1"), clusterID: sampleClusterID, partitionCount: 9),
+               "IdentifyResponse")
+    }
+
+    @Test("random valid Coordinate messages, re-encoded, decode to themselves", arguments: [0xC0 as UInt64, 0xC1])
+    func randomCoordinateMessages(seed: UInt64) throws {
+        var random = SeededRandom(seed: seed)
+        func bytes(_ random: inout SeededRandom) -> [UInt8] {
+            random.next() % 4 == 0 ? [] : random.bytes(count: Int(random.next() % 50))
+        }
+        for iteration in 0..<2_000 {
+            let quorum = UInt32(truncatingIfNeeded: random.next() % 3 == 0 ? 0 : random.next())
+            let operation: CoordinateRequest.Operation
+            let result: CoordinateResponse.Result
+            switch random.next() % 3 {
+            case 0:
+                operation = .get(GetRequest(key: Key(bytes(&random)), r: quorum))
+                result = .get(GetResponse(values: (0..<Int(random.next() % 40)).map { _ in bytes(&random) },
+                                          context: CausalContext(bytes(&random)), replicas: quorum))
+            case 1:
+                operation = .put(PutRequest(key: Key(bytes(&random)), value: bytes(&random),
+                                            context: CausalContext(bytes(&random)), w: quorum))
+                result = .put(PutResponse(context: CausalContext(bytes(&random)), replicas: quorum))
+            default:
+                operation = .delete(DeleteRequest(key: Key(bytes(&random)), context: CausalContext(bytes(&random)),
+                                                  w: quorum))
+                result = .delete(DeleteResponse(replicas: quorum))
+            }
+            let request = CoordinateRequest(operation: operation, hops: UInt32(random.next() % 3))
+            let response = CoordinateResponse(result: result)
+            #expect(request.encode() == referenceEncoding(of: request), "seed \(seed), iteration \(iteration)")
+            #expect(try CoordinateRequest.decode(request.encode()) == request, "seed \(seed), iteration \(iteration)")
+            #expect(response.encode() == referenceEncoding(of: response), "seed \(seed), iteration \(iteration)")
+            #expect(try CoordinateResponse.decode(response.encode()) == response, "seed \(seed), iteration \(iteration)")
+        }
+    }
 }

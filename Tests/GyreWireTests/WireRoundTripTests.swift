@@ -83,6 +83,95 @@ struct WireRoundTripTests {
         }
     }
 
+    // MARK: Replica service
+
+    @Test func replicaGetAndPut() throws {
+        try roundTrip(ReplicaGetRequest(key: Key("user:42"), partition: 17))
+        try roundTrip(ReplicaGetRequest(key: Key(awkwardBytes), partition: UInt32.max))
+        try roundTrip(ReplicaGetRequest(key: Key([]), partition: 0))
+        try roundTrip(ReplicaGetResponse(versionSet: nil))
+        try roundTrip(ReplicaGetResponse(versionSet: []))
+        try roundTrip(ReplicaGetResponse(versionSet: [0]))
+        try roundTrip(ReplicaGetResponse(versionSet: awkwardBytes))
+        try roundTrip(ReplicaPutRequest(key: Key("k"), partition: 0, versionSet: []))
+        try roundTrip(ReplicaPutRequest(key: Key(awkwardBytes), partition: 5, versionSet: awkwardBytes))
+        try roundTrip(ReplicaPutRequest(key: Key([0]), partition: UInt32.max, versionSet: [0], repair: true))
+        try roundTrip(ReplicaPutResponse())
+    }
+
+    @Test("version sets from empty to 1 MiB, across the length prefix's varint sizes",
+          arguments: [0, 1, 127, 128, 16_383, 16_384, 1 << 20])
+    func versionSetSizes(count: Int) throws {
+        var random = SeededRandom(seed: UInt64(count) | 0x5E7_0000)
+        let versionSet = random.bytes(count: count)
+        try roundTrip(ReplicaGetResponse(versionSet: versionSet))
+        try roundTrip(ReplicaPutRequest(key: Key(awkwardBytes), partition: 3, versionSet: versionSet, repair: true))
+        try roundTrip(CoordinateRequest(operation: .put(PutRequest(key: Key(awkwardBytes), value: versionSet,
+                                                                   context: CausalContext(versionSet))), hops: 1))
+        try roundTrip(CoordinateResponse(result: .get(GetResponse(values: [versionSet, versionSet],
+                                                                  context: CausalContext(versionSet), replicas: 2))))
+    }
+
+    @Test("every oneof case of CoordinateRequest and CoordinateResponse, with default and extreme fields")
+    func coordinateCases() throws {
+        let operations: [CoordinateRequest.Operation] = [
+            .get(GetRequest(key: Key([]))),
+            .get(GetRequest(key: Key("k"), r: 2)),
+            .get(GetRequest(key: Key(awkwardBytes), r: UInt32.max)),
+            .put(PutRequest(key: Key([]), value: [])),
+            .put(PutRequest(key: Key(awkwardBytes), value: awkwardBytes, context: CausalContext(awkwardBytes),
+                            w: UInt32.max)),
+            .delete(DeleteRequest(key: Key([]))),
+            .delete(DeleteRequest(key: Key(awkwardBytes), context: CausalContext([0]), w: 3)),
+        ]
+        for operation in operations {
+            for hops: UInt32 in [0, 1, 127, 128, UInt32.max] {
+                try roundTrip(CoordinateRequest(operation: operation, hops: hops))
+            }
+        }
+        let results: [CoordinateResponse.Result] = [
+            .get(GetResponse(values: [], context: .none, replicas: 0)),
+            .get(GetResponse(values: [[]], context: .none, replicas: 1)),
+            .get(GetResponse(values: [awkwardBytes, [], [0]], context: CausalContext(awkwardBytes),
+                             replicas: UInt32.max)),
+            .put(PutResponse(context: .none, replicas: 0)),
+            .put(PutResponse(context: CausalContext(awkwardBytes), replicas: 3)),
+            .delete(DeleteResponse(replicas: 0)),
+            .delete(DeleteResponse(replicas: UInt32.max)),
+        ]
+        for result in results {
+            try roundTrip(CoordinateResponse(result: result))
+        }
+    }
+
+    @Test("many siblings inside a CoordinateResponse, across every chunk boundary of the encoder",
+          arguments: [1, 15, 16, 17, 31, 32, 33, 100, 1_000, 5_000])
+    func coordinateManySiblings(count: Int) throws {
+        var random = SeededRandom(seed: UInt64(count) | 0xC00_0000)
+        let values = (0..<count).map { index in
+            index % 7 == 0 ? [] : random.bytes(count: Int(random.next() % 40))
+        }
+        try roundTrip(CoordinateResponse(result: .get(GetResponse(values: values, context: CausalContext([1, 2]),
+                                                                  replicas: 3))))
+    }
+
+    @Test func identify() throws {
+        try roundTrip(IdentifyRequest())
+        var random = SeededRandom(seed: 0x1D)
+        for _ in 0..<100 {
+            let member = Member(id: .random(using: &random), weight: UInt32(truncatingIfNeeded: random.next()),
+                                clientAddress: "10.0.0.\(random.next() % 256):7000",
+                                peerAddress: "node-\(random.next() % 100).gyre.internal:7100")
+            try roundTrip(IdentifyResponse(member: member, clusterID: .random(using: &random),
+                                           partitionCount: UInt32(truncatingIfNeeded: random.next())))
+        }
+        try roundTrip(IdentifyResponse(member: Member(id: NodeID(high: 0, low: 0)), clusterID: ClusterID(uuid: NodeID(high: 0, low: 0)),
+                                       partitionCount: 0))
+        try roundTrip(IdentifyResponse(member: Member(id: sampleNodeID, weight: 1, clientAddress: unicodeText,
+                                                      peerAddress: unicodeText),
+                                       clusterID: sampleClusterID, partitionCount: 1))
+    }
+
     @Test("decoding reads only the bytes it is given")
     func decodeRespectsBufferBounds() throws {
         let message = PutRequest(key: Key("k"), value: [1, 2, 3], w: 1)

@@ -12,6 +12,8 @@ let allMessageTypes: [any TestMessage.Type] = [
     GetRequest.self, GetResponse.self, PutRequest.self, PutResponse.self,
     DeleteRequest.self, DeleteResponse.self, StatsRequest.self, NodeStats.self,
     HealthCheckRequest.self, HealthCheckResponse.self,
+    ReplicaGetRequest.self, ReplicaGetResponse.self, ReplicaPutRequest.self, ReplicaPutResponse.self,
+    CoordinateRequest.self, CoordinateResponse.self, IdentifyRequest.self, IdentifyResponse.self,
 ]
 
 /// Bytes that include zeros, 0x80 (a varint continuation bit) and 0xFF.
@@ -20,7 +22,15 @@ let awkwardBytes: [UInt8] = [0, 1, 0, 0x80, 0xFF, 0x7F, 0, 0x0A, 0x12, 0]
 /// A mix of unicode scripts, combining marks and emoji.
 let unicodeText = "héllo wörld — 日本語 🌀 e\u{301} 𝄞"
 
+/// A node id whose bytes include 0x00, 0x80 and 0xFF.
+let sampleNodeID = NodeID(high: 0x0080_FF00_1234_4ABC, low: 0x8000_0000_0000_00FF)
+
+/// A cluster id with leading zero bytes.
+let sampleClusterID = ClusterID(uuid: NodeID(high: 0, low: 0x0A12))
+
 /// Small and medium samples of every message type, with empty and non-empty fields.
+///
+/// New samples go at the end: the mutation test seeds its generator with the sample's index.
 let sampleMessages: [any TestMessage] = [
     GetRequest(key: Key("k")),
     GetRequest(key: Key(awkwardBytes), r: 3),
@@ -52,6 +62,39 @@ let sampleMessages: [any TestMessage] = [
     HealthCheckResponse(status: .serving),
     HealthCheckResponse(status: .notServing),
     HealthCheckResponse(status: .serviceUnknown),
+    ReplicaGetRequest(key: Key("k"), partition: 0),
+    ReplicaGetRequest(key: Key(awkwardBytes), partition: UInt32.max),
+    ReplicaGetResponse(versionSet: nil),
+    ReplicaGetResponse(versionSet: []),
+    ReplicaGetResponse(versionSet: awkwardBytes),
+    ReplicaPutRequest(key: Key("k"), partition: 7, versionSet: [1, 2, 3]),
+    ReplicaPutRequest(key: Key(awkwardBytes), partition: 1_023, versionSet: awkwardBytes, repair: true),
+    ReplicaPutRequest(key: Key([]), partition: 0, versionSet: []),
+    ReplicaPutResponse(),
+    CoordinateRequest(operation: .get(GetRequest(key: Key("k"), r: 2))),
+    CoordinateRequest(operation: .get(GetRequest(key: Key([])))),
+    CoordinateRequest(operation: .put(PutRequest(key: Key(awkwardBytes), value: awkwardBytes,
+                                                 context: CausalContext([1]), w: 2)), hops: 1),
+    CoordinateRequest(operation: .put(PutRequest(key: Key([]), value: []))),
+    CoordinateRequest(operation: .delete(DeleteRequest(key: Key("gone"), context: CausalContext(awkwardBytes), w: 1)),
+                      hops: UInt32.max),
+    CoordinateResponse(result: .get(GetResponse(values: [[1, 2], [], awkwardBytes], context: CausalContext([5]),
+                                                replicas: 2))),
+    CoordinateResponse(result: .get(GetResponse(values: [], context: .none, replicas: 0))),
+    CoordinateResponse(result: .get(GetResponse(values: (0..<20).map { [UInt8](repeating: UInt8($0), count: $0) },
+                                                context: CausalContext(awkwardBytes), replicas: 3))),
+    CoordinateResponse(result: .put(PutResponse(context: CausalContext([1, 2]), replicas: 3))),
+    CoordinateResponse(result: .put(PutResponse(context: .none, replicas: 0))),
+    CoordinateResponse(result: .delete(DeleteResponse(replicas: 0))),
+    CoordinateResponse(result: .delete(DeleteResponse(replicas: 300))),
+    IdentifyRequest(),
+    IdentifyResponse(member: Member(id: sampleNodeID, weight: 2, clientAddress: "127.0.0.1:7000",
+                                    peerAddress: "[::1]:7100"),
+                     clusterID: sampleClusterID, partitionCount: 1_024),
+    IdentifyResponse(member: Member(id: NodeID(high: 0, low: 0)), clusterID: ClusterID(uuid: NodeID(high: .max, low: .max)),
+                     partitionCount: 0),
+    IdentifyResponse(member: Member(id: sampleNodeID, weight: .max, clientAddress: unicodeText, peerAddress: ""),
+                     clusterID: sampleClusterID, partitionCount: .max),
 ]
 
 /// Decodes `bytes` as the type of `message`, for opening an existential.
@@ -138,6 +181,40 @@ func referenceEncoding(of message: any WireMessage) -> [UInt8] {
             w.field(1, bytes: Array(m.service.utf8))
         case let m as HealthCheckResponse:
             w.field(1, varint: UInt64(m.status.rawValue))
+        case let m as ReplicaGetRequest:
+            w.field(1, bytes: m.key.bytes)
+            w.field(2, varint: UInt64(m.partition))
+        case let m as ReplicaGetResponse:
+            w.field(1, varint: m.versionSet == nil ? 0 : 1)
+            w.field(2, bytes: m.versionSet ?? [])
+        case let m as ReplicaPutRequest:
+            w.field(1, bytes: m.key.bytes)
+            w.field(2, varint: UInt64(m.partition))
+            w.field(3, bytes: m.versionSet)
+            w.field(4, varint: m.repair ? 1 : 0)
+        case is ReplicaPutResponse, is IdentifyRequest:
+            break
+        case let m as CoordinateRequest:
+            // A oneof member is written even when it is all defaults (it says which case is set).
+            switch m.operation {
+            case let .get(request): w.field(1, bytes: referenceEncoding(of: request), always: true)
+            case let .put(request): w.field(2, bytes: referenceEncoding(of: request), always: true)
+            case let .delete(request): w.field(3, bytes: referenceEncoding(of: request), always: true)
+            }
+            w.field(4, varint: UInt64(m.hops))
+        case let m as CoordinateResponse:
+            switch m.result {
+            case let .get(response): w.field(1, bytes: referenceEncoding(of: response), always: true)
+            case let .put(response): w.field(2, bytes: referenceEncoding(of: response), always: true)
+            case let .delete(response): w.field(3, bytes: referenceEncoding(of: response), always: true)
+            }
+        case let m as IdentifyResponse:
+            w.field(1, bytes: m.member.id.bytes)
+            w.field(2, varint: UInt64(m.member.weight))
+            w.field(3, bytes: Array(m.member.clientAddress.utf8))
+            w.field(4, bytes: Array(m.member.peerAddress.utf8))
+            w.field(5, bytes: m.clusterID.bytes)
+            w.field(6, varint: UInt64(m.partitionCount))
         default:
             fatalError("no reference encoding for \(type(of: message))")
         }
