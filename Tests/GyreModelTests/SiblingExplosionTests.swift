@@ -76,4 +76,16 @@ struct SiblingExplosionTests {
         store = store.updated(context: store.context, value: resolved, actor: coordinator)
         #expect(store.values == [[1, 2, 3]])
     }
+
+    @Test("documented hazard: a put answer's join covers siblings the writer never saw")
+    func joinWithoutSiblingsLosesWrites() {
+        // Why a put may return the join only together with the siblings (return_body).
+        var store = DVVSet<Value>()
+        store = store.updated(context: [:], value: [1], actor: coordinator)     // C1's write
+        store = store.updated(context: [:], value: [2], actor: coordinator)     // C2's write
+        let joinAfterC2 = store.context                                          // C2 is shown no values
+        store = store.updated(context: joinAfterC2, value: [3], actor: coordinator)
+        // C1's acknowledged [1], which C2 never saw, is gone.
+        #expect(store.values == [[3]])
+    }
 }
