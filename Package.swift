@@ -109,6 +109,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "GyreModelTests",
+            dependencies: ["GyreModel", "GyreTestKit"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "GyreNodeTests",
             dependencies: ["GyreNode", "GyreWire", "GyreModel", "GyreRPC", "GyreHTTP2", "GyreStorage", "GyreTestKit", nio, nioPosix],
             swiftSettings: strictSettings
