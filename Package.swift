@@ -73,7 +73,7 @@ let package = Package(
         // MARK: shell and apps
         .target(
             name: "GyreNode",
-            dependencies: ["GyreModel", "GyreRPC", "GyreHTTP2", "GyreWire", "GyreStorage", nio, nioPosix, logging],
+            dependencies: ["GyreModel", "GyreCore", "GyreRPC", "GyreHTTP2", "GyreWire", "GyreStorage", nio, nioPosix, logging],
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -10,6 +10,6 @@ out=${1:?usage: gen-py-stubs.sh OUT_DIR [PYTHON]}
 py=${2:-$top/.venv/bin/python}
 mkdir -p "$out"
 "$py" -m grpc_tools.protoc -I "$top/proto" --python_out="$out" --grpc_python_out="$out" \
-  gyre/v1/kv.proto gyre/v1/cluster.proto
+  gyre/v1/kv.proto gyre/v1/cluster.proto gyre/v1/replica.proto
 "$py" -m grpc_tools.protoc -I "$top/proto/grpc/health/v1" --python_out="$out" --grpc_python_out="$out" \
   health.proto

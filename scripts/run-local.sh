@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what it needs, builds gyre-node (release), starts a local node on 127.0.0.1, prints how
-# to talk to it, and runs until Ctrl-C, then stops the node(s) by PID.
-# Env: GYRE_PORT=7100        the (first) node's port
+# Installs what it needs, builds gyre-node (release), starts a local 3-node cluster on 127.0.0.1
+# (N=3, R=W=2), prints how to talk to it, and runs until Ctrl-C, then stops the nodes by PID.
+# Env: GYRE_NODES=3          how many nodes
+#      GYRE_PORT=7100        the first node's client port (node i: GYRE_PORT+i; peer port +100)
 #      GYRE_LOG_LEVEL=info   trace|debug|info|notice|warning|error
 #      GYRE_BUILD=1          0: do not run `swift build -c release`
 #      GYRE_NODE_BIN=...     the binary to run (default: the release build's gyre-node)
@@ -14,8 +15,9 @@ source scripts/lib/deps.sh
 base_port=${GYRE_PORT:-7100}
 log_level=${GYRE_LOG_LEVEL:-info}
 ready_timeout=30 # seconds for each node to print its "serving on" line
-# One node for now. A cluster later: raise this and add the membership flags in start_node.
-node_count=1
+node_count=${GYRE_NODES:-3}
+peers=""
+for ((i = 0; i < node_count; i++)); do peers+="${peers:+,}127.0.0.1:$((base_port + 100 + i))"; done
 
 ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler nghttp2-client
 ensure_python_venv "$top/.venv" "${GYRE_PY_PACKAGES[@]}"
@@ -62,8 +64,8 @@ start_node() {
   # setsid: Ctrl-C reaches only this script, which stops the nodes in order, by PID.
   # setpriv --pdeathsig: a node still gets SIGTERM if this script is killed outright.
   # Both exec, so $! is the node's own PID.
-  setsid setpriv --pdeathsig TERM -- "$bin" --listen "127.0.0.1:$port" --log-level "$log_level" \
-    >"$run_dir/node-$i.out" 2>"$run_dir/node-$i.log" &
+  setsid setpriv --pdeathsig TERM -- "$bin" --listen "127.0.0.1:$port" --peer-listen "127.0.0.1:$((port + 100))" \
+    --peers "$peers" --log-level "$log_level" >"$run_dir/node-$i.out" 2>"$run_dir/node-$i.log" &
   pids+=($!)
   addrs+=("127.0.0.1:$port")
 }
@@ -87,13 +89,32 @@ wait_ready() {
 
 for ((i = 0; i < node_count; i++)); do start_node "$i" $((base_port + i)); done
 for ((i = 0; i < node_count; i++)); do wait_ready "$i"; done
+# Every node answers SERVING once the cluster has formed (all peers known, ring claimed).
+"$top/.venv/bin/python" - "$stubs" "${addrs[@]}" <<'PY'
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import grpc, health_pb2, health_pb2_grpc
+deadline = time.monotonic() + 60
+for addr in sys.argv[2:]:
+    stub = health_pb2_grpc.HealthStub(grpc.insecure_channel(addr))
+    while True:
+        try:
+            if stub.Check(health_pb2.HealthCheckRequest(), timeout=2).status == health_pb2.HealthCheckResponse.SERVING:
+                break
+        except grpc.RpcError:
+            pass
+        if time.monotonic() > deadline:
+            sys.exit(f"run-local: {addr} is not SERVING after 60 s: the cluster did not form (see the node logs)")
+        time.sleep(0.1)
+PY
 
 addr=${addrs[0]}
 "$top/.venv/bin/python" scripts/bench/grpc_tool.py body gyre-get "$run_dir/get-hello.bin" --key hello
 
 cat <<EOF_USAGE
 
-gyre is running: ${addrs[*]}   (pids ${pids[*]}, logs in $run_dir)
+gyre is running: a $node_count-node cluster (N=3, R=W=2) with clients on ${addrs[*]}
+(peer addresses $peers; pids ${pids[*]}; logs in $run_dir). Any node accepts any request.
 
 Talk to it from Python (paste into a shell):
 
@@ -106,8 +127,13 @@ kv = kv_pb2_grpc.KVStub(ch)
 kv.Put(kv_pb2.PutRequest(key=b"hello", value=b"world"), timeout=5)
 got = kv.Get(kv_pb2.GetRequest(key=b"hello"), timeout=5)
 print(list(got.values), got.replicas)
+kv.Put(kv_pb2.PutRequest(key=b"hello", value=b"again"), timeout=5)   # no context: a sibling
+got = kv.Get(kv_pb2.GetRequest(key=b"hello"), timeout=5)
+print(sorted(got.values))                                            # both values
+kv.Put(kv_pb2.PutRequest(key=b"hello", value=b"merged", context=got.context), timeout=5)
+print(list(kv.Get(kv_pb2.GetRequest(key=b"hello"), timeout=5).values))  # [b'merged']
 stats = cluster_pb2_grpc.ClusterStub(ch).Stats(cluster_pb2.StatsRequest(), timeout=5)
-print({c.name: c.value for c in stats.counters})
+print({c.name: c.value for c in stats.counters if c.value})
 PY
 
 Load it with h2load (Get of key "hello"; h2load counts HTTP 200, check grpc-status via Stats):

@@ -12,12 +12,18 @@ public struct ClientResponse: Sendable {
     public var headers: Metadata
     /// True when the server answered Trailers-Only (a single HEADERS frame).
     public var trailersOnly: Bool
+    /// True when the server certainly did not process the request: the connection could not be
+    /// made, or the stream was refused (REFUSED_STREAM, or beyond a GOAWAY's last stream).
+    /// Such a call is safe to retry elsewhere, even when it was a write.
+    public var notProcessed: Bool
 
-    public init(status: RPCStatus, messages: [[UInt8]] = [], headers: Metadata = Metadata(), trailersOnly: Bool = false) {
+    public init(status: RPCStatus, messages: [[UInt8]] = [], headers: Metadata = Metadata(), trailersOnly: Bool = false,
+                notProcessed: Bool = false) {
         self.status = status
         self.messages = messages
         self.headers = headers
         self.trailersOnly = trailersOnly
+        self.notProcessed = notProcessed
     }
 
     /// The single response message of an OK unary call, or the call's error.

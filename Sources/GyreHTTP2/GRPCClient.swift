@@ -77,7 +77,8 @@ public final class GRPCClient: Sendable {
         do {
             connection = try await self.connection(host: host, port: port)
         } catch {
-            return ClientResponse(status: RPCStatus(code: .unavailable, message: "cannot connect to \(host):\(port): \(error)"))
+            return ClientResponse(status: RPCStatus(code: .unavailable, message: "cannot connect to \(host):\(port): \(error)"),
+                                  notProcessed: true)
         }
         return await connection.call(path: path, framedRequest: framedRequest, metadata: metadata,
                                      timeoutNanoseconds: timeoutNanoseconds, onMessage: onMessage)
@@ -108,7 +109,8 @@ public final class GRPCClient: Sendable {
                         if case let .connecting(pending)? = slots[key], pending === future { slots[key] = nil }
                     }
                     completion(ClientResponse(status: RPCStatus(code: .unavailable,
-                                                                message: "cannot connect to \(host):\(port): \(error)")))
+                                                                message: "cannot connect to \(host):\(port): \(error)"),
+                                              notProcessed: true))
                 }
             }
         }

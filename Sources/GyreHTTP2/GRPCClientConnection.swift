@@ -70,7 +70,7 @@ public final class GRPCClientConnection {
         let stream = ClientStream(request: framedRequest, maxMessageBytes: maxMessageBytes,
                                   collectMessages: collectMessages, onMessage: onMessage, onFinish: onFinish)
         guard !isGoingAway else {
-            finish(stream, RPCStatus(code: .unavailable, message: "connection is going away"))
+            finish(stream, RPCStatus(code: .unavailable, message: "connection is going away"), notProcessed: true)
             return nil
         }
         var fields: [(name: String, value: String)] = [
@@ -82,7 +82,8 @@ public final class GRPCClientConnection {
         fields.append(contentsOf: extraHeaders)
         let id = session.submitRequest(headers: HeaderList(fields: fields))
         guard id > 0 else {
-            finish(stream, RPCStatus(code: .unavailable, message: "cannot start a stream (nghttp2 error \(id))"))
+            finish(stream, RPCStatus(code: .unavailable, message: "cannot start a stream (nghttp2 error \(id))"),
+                   notProcessed: true)
             return nil
         }
         stream.id = id
@@ -122,11 +123,11 @@ public final class GRPCClientConnection {
         streams.removeAll()
     }
 
-    private func finish(_ stream: ClientStream, _ status: RPCStatus, trailersOnly: Bool = false) {
+    private func finish(_ stream: ClientStream, _ status: RPCStatus, trailersOnly: Bool = false, notProcessed: Bool = false) {
         guard !stream.finished else { return }
         stream.finished = true
         stream.onFinish(ClientResponse(status: status, messages: stream.messages, headers: stream.headers,
-                                       trailersOnly: trailersOnly))
+                                       trailersOnly: trailersOnly, notProcessed: notProcessed))
         stream.messages = []
     }
 
@@ -197,7 +198,8 @@ extension GRPCClientConnection: NGHTTP2SessionEvents {
         case NGHTTP2Session.noError:
             finish(stream, RPCStatus(code: .internal, message: "stream closed without a status"))
         case NGHTTP2Session.refusedStream:
-            finish(stream, RPCStatus(code: .unavailable, message: "stream refused by the server (safe to retry)"))
+            finish(stream, RPCStatus(code: .unavailable, message: "stream refused by the server (safe to retry)"),
+                   notProcessed: true)
         case NGHTTP2Session.cancel:
             finish(stream, RPCStatus(code: .cancelled, message: "stream cancelled by the server"))
         default:

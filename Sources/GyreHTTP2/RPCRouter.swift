@@ -2,8 +2,8 @@ public import GyreRPC
 
 /// A method the server knows: its path and its handler.
 ///
-/// Contract: `index` is the method's position in its router (0-based, dense), so observers can
-/// keep per-method counters in arrays.
+/// Contract: `index` is the router's `firstIndex` plus the method's position in it (dense), so
+/// observers can keep per-method counters in arrays.
 public struct RegisteredMethod: Sendable {
     /// Handles one call: the request message (without gRPC prefix) and the call to answer on.
     /// Runs on the connection's thread; it must not block (hand blocking work elsewhere).
@@ -26,11 +26,14 @@ public struct RegisteredMethod: Sendable {
 /// ``ServerCall/finish(_:)``.
 public struct RPCRouter: Sendable {
     public private(set) var methods: [RegisteredMethod] = []
+    /// The ``RegisteredMethod/index`` of the first method (routers of one process may number
+    /// their methods one after the other, so one metrics table covers them all).
+    public let firstIndex: Int
     private var byPath: [String: Int] = [:]
     /// Every registered path, indexed like ``methods``, for byte-level lookup.
     public private(set) var pathTable = PathTable([])
 
-    public init() {}
+    public init(firstIndex: Int = 0) { self.firstIndex = firstIndex }
 
     /// Adds a method at `path` (`/package.Service/Method`); registering a path twice replaces it.
     public mutating func register(_ path: String, handler: @escaping RegisteredMethod.Handler) {
@@ -38,12 +41,12 @@ public struct RPCRouter: Sendable {
         let service = parts.first.map { String($0.split(separator: ".").last ?? $0) } ?? ""
         let name = parts.count > 1 ? String(parts[1]) : ""
         if let existing = byPath[path] {
-            methods[existing] = RegisteredMethod(index: existing, path: path, serviceName: service,
+            methods[existing] = RegisteredMethod(index: firstIndex + existing, path: path, serviceName: service,
                                                  methodName: name, handler: handler)
             return
         }
         byPath[path] = methods.count
-        methods.append(RegisteredMethod(index: methods.count, path: path, serviceName: service,
+        methods.append(RegisteredMethod(index: firstIndex + methods.count, path: path, serviceName: service,
                                         methodName: name, handler: handler))
         pathTable = PathTable(methods.map(\.path))
     }

@@ -44,14 +44,17 @@ public struct PutRequest: Sendable, Equatable {
     }
 }
 
-/// `gyre.v1.PutResponse`: the context of the written version and the replicas that acked.
+/// `gyre.v1.PutResponse`: the siblings the key holds after the write (on the coordinator), the
+/// context covering them, and the replicas that acknowledged.
 public struct PutResponse: Sendable, Equatable {
     public var context: CausalContext
     public var replicas: UInt32
+    public var values: [[UInt8]]
 
-    public init(context: CausalContext, replicas: UInt32) {
+    public init(context: CausalContext, replicas: UInt32, values: [[UInt8]] = []) {
         self.context = context
         self.replicas = replicas
+        self.values = values
     }
 }
 

@@ -32,7 +32,7 @@ public struct ClusterConfiguration: Sendable {
     /// How long a starting node waits for every peer to answer before giving up.
     public var formationTimeoutSeconds: Double
 
-    public init(peerHost: String = "127.0.0.1", peerPort: Int = 7200, peers: [String] = [], weight: UInt32 = 1,
+    public init(peerHost: String = "127.0.0.1", peerPort: Int = 0, peers: [String] = [], weight: UInt32 = 1,
                 partitionCount: Int = 4096, replication: Int = 3, readQuorum: Int = 2, writeQuorum: Int = 2,
                 replicaTimeoutNanoseconds: UInt64 = 1_000_000_000, clusterID: ClusterID? = nil,
                 formationTimeoutSeconds: Double = 60) {

@@ -3,22 +3,38 @@ import GyreModel
 import GyreRPC
 import GyreWire
 
-/// The read-only `gyre.v1.Cluster` service: the node's counters (Stats).
+/// The read-only `gyre.v1.Cluster` service: the node's counters (Stats) and the ring it routes
+/// by (Ring).
 ///
 /// Contract: Stats answers a snapshot of ``NodeMetrics`` plus the gauges `rpc.in_flight`
-/// (requests being processed) and `storage.keys` (records held).
+/// (requests being processed) and `storage.keys` (records held). Ring answers UNAVAILABLE until
+/// the cluster has formed.
 struct ClusterService {
     let snapshot: @Sendable () -> NodeStats
+    let ring: @Sendable () -> RingInfo?
 
     func register(into router: inout RPCRouter) {
-        let snapshot = self.snapshot
+        let snapshot = self.snapshot, ring = self.ring
         router.register("/gyre.v1.Cluster/Stats") { call, bytes in
-            do throws(WireError) {
-                _ = try StatsRequest.decode(bytes)
-            } catch {
-                return call.fail(RPCError(.invalidArgument, error.description))
-            }
+            guard let _: StatsRequest = RequestChecks.decode(call, bytes) else { return }
             call.respond(snapshot().encodeFramed())
         }
+        router.register("/gyre.v1.Cluster/Ring") { call, bytes in
+            guard let _: RingRequest = RequestChecks.decode(call, bytes) else { return }
+            guard let info = ring() else {
+                return call.fail(RPCError(.unavailable, "the cluster is still forming: no ring yet"))
+            }
+            call.respond(info.encodeFramed())
+        }
+    }
+}
+
+extension ClusterState.Snapshot {
+    /// The ring as the Cluster service shows it.
+    var ringInfo: RingInfo {
+        let members = ring.members
+        let position = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($0.element.id, UInt32($0.offset)) })
+        return RingInfo(epoch: ring.epoch, partitionCount: UInt32(ring.partitionCount), replication: UInt32(replication),
+                        members: members, owners: ring.owners.map { position[$0] ?? 0 }, clusterID: clusterID)
     }
 }

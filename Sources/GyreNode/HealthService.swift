@@ -7,17 +7,30 @@ import Synchronization
 /// The standard `grpc.health.v1.Health` service (Check).
 ///
 /// Contract: `Check` answers SERVING for the whole node ("") and for each service the node
-/// serves while it runs, NOT_SERVING once shutdown has begun, and NOT_FOUND for any other
-/// service name. `Watch` is not offered (UNIMPLEMENTED, which the health protocol allows).
+/// serves once the cluster has formed, NOT_SERVING while it forms and once shutdown has begun,
+/// and NOT_FOUND for any other service name. `Watch` is not offered (UNIMPLEMENTED, which the health protocol allows).
 final class HealthService: Sendable {
     static let services: Set<String> = ["", "gyre.v1.KV", "gyre.v1.Cluster", "grpc.health.v1.Health"]
     private let serving = Atomic<Bool>(true)
+    private let stopping = Atomic<Bool>(false)
 
     func register(into router: inout RPCRouter) {
         router.register("/grpc.health.v1.Health/Check") { [self] call, bytes in check(call, bytes) }
     }
 
-    func setNotServing() { serving.store(false, ordering: .relaxed) }
+    /// The cluster is forming: not serving yet.
+    func setForming() { serving.store(false, ordering: .relaxed) }
+
+    /// The cluster formed (ignored once shutdown began).
+    func setServing() {
+        if !stopping.load(ordering: .relaxed) { serving.store(true, ordering: .relaxed) }
+    }
+
+    /// Shutdown began.
+    func setNotServing() {
+        stopping.store(true, ordering: .relaxed)
+        serving.store(false, ordering: .relaxed)
+    }
 
     private func check(_ call: ServerCall, _ bytes: [UInt8]) {
         let request: HealthCheckRequest

@@ -1,3 +1,4 @@
+import GyreCore
 import GyreHTTP2
 public import GyreModel
 public import GyreStorage
@@ -6,22 +7,31 @@ public import Logging
 public import NIOCore
 import NIOPosix
 
-/// One gyre-node: the client-facing gRPC server with the KV, Cluster and Health services over a
-/// storage engine.
+/// One gyre-node: the client-facing server (KV, Cluster, Health) and the peer-facing server
+/// (Replica) over one storage engine, coordinating requests with the other members.
 ///
-/// Contract: ``start()`` binds the client address and returns it; ``shutdown()`` reports
+/// Contract: ``start()`` binds both listeners and returns the client address, then forms the
+/// cluster in the background (``formed()`` waits for it); until the cluster has formed, client
+/// requests answer UNAVAILABLE and Health answers NOT_SERVING. ``shutdown()`` reports
 /// NOT_SERVING, stops accepting, lets calls in flight finish (GOAWAY) within the grace period,
-/// then releases the event loops it created. A node is started at most once.
+/// then releases the event loops it created. A node is started at most once. A node's id is new
+/// at every start until durable storage keeps it.
 public final class Node: Sendable {
     public let configuration: NodeConfiguration
     public let storage: any StorageEngine
     public let metrics: NodeMetrics
+    public let id: NodeID
     let logger: Logger
     let group: any EventLoopGroup
     let ownsGroup: Bool
-    let server: GRPCServer
+    let clientServer: GRPCServer
+    let peerServer: GRPCServer
     let health: HealthService
     let limiter: InFlightLimiter
+    let state: ClusterState
+    let context: CoordinationContext
+    let client: GRPCClient
+    private let formation: FormationTask
 
     public init(configuration: NodeConfiguration, storage: any StorageEngine = InMemoryEngine(),
                 logger: Logger = Logger(label: "gyre.node"), group: (any EventLoopGroup)? = nil) {
@@ -36,38 +46,98 @@ public final class Node: Sendable {
             self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
             ownsGroup = true
         }
+        var random = SystemRandomNumberGenerator()
+        let id = NodeID.random(using: &random)
+        self.id = id
+        let cluster = configuration.cluster
+        let state = ClusterState(me: Member(id: id, weight: cluster.weight),
+                                 proposedClusterID: cluster.clusterID ?? .random(using: &random), configuration: cluster)
+        self.state = state
         let limiter = InFlightLimiter(limit: configuration.maxInFlight)
         self.limiter = limiter
-        let hooks = TestHooks(enabled: configuration.enableTestHooks, group: self.group)
-
         let health = HealthService()
         self.health = health
         let metrics = NodeMetrics()
         self.metrics = metrics
-        var router = RPCRouter()
-        KVService(storage: storage, limits: configuration.limits, metrics: metrics).register(into: &router, wrap: hooks.wrap)
-        ClusterService(snapshot: { Self.stats(metrics: metrics, limiter: limiter, storage: storage) }).register(into: &router)
-        health.register(into: &router)
-        metrics.bind(to: router)
-        server = GRPCServer(
-            configuration: ServerConfiguration(maxMessageBytes: configuration.maxMessageBytes,
+        let group = self.group
+        let client = GRPCClient(group: group, maxMessageBytes: configuration.maxMessageBytes * 2)
+        self.client = client
+        let context = CoordinationContext(
+            state: state, storage: storage, metrics: metrics, group: group,
+            peers: PeerClient(client: client, clusterID: nil, selfID: id),
+            timing: CoordinatorTiming(replicaTimeout: cluster.replicaTimeoutNanoseconds),
+            writeLimits: configuration.versionLimits)
+        self.context = context
+        let hooks = TestHooks(enabled: configuration.enableTestHooks, group: group)
+        let kv = KVService(router: RequestRouter(context: context), limits: configuration.limits)
+
+        var clientRouter = RPCRouter()
+        kv.register(into: &clientRouter, wrap: hooks.wrap)
+        let snapshot: @Sendable () -> NodeStats = { Self.stats(metrics: metrics, limiter: limiter, storage: storage) }
+        ClusterService(snapshot: snapshot, ring: { state.snapshot?.ringInfo }).register(into: &clientRouter)
+        health.register(into: &clientRouter)
+        // Peer methods are numbered after the client methods: one metrics table for both servers.
+        var peerRouter = RPCRouter(firstIndex: clientRouter.methods.count)
+        ReplicaService(context: context, kv: kv).register(into: &peerRouter)
+        metrics.bind(to: [clientRouter, peerRouter])
+        let serverConfiguration = ServerConfiguration(maxMessageBytes: configuration.maxMessageBytes,
+                                                      maxConcurrentStreams: configuration.maxConcurrentStreams)
+        clientServer = GRPCServer(configuration: serverConfiguration, router: clientRouter, limiter: limiter,
+                                  observer: metrics, group: group)
+        peerServer = GRPCServer(
+            configuration: ServerConfiguration(maxMessageBytes: configuration.maxMessageBytes * 2,
                                                maxConcurrentStreams: configuration.maxConcurrentStreams),
-            router: router, limiter: limiter, observer: metrics, group: self.group)
+            router: peerRouter, limiter: InFlightLimiter(limit: configuration.maxInFlight * 2),
+            observer: metrics, group: group)
+        formation = FormationTask()
     }
 
-    /// Binds the client address; returns the address actually bound (port 0 picks one).
+    /// Binds the client and peer addresses; returns the client address (port 0 picks one). The
+    /// cluster forms in the background.
     public func start() async throws -> SocketAddress {
-        let address = try await server.start(host: configuration.listenHost, port: configuration.listenPort)
-        logger.info("node started", metadata: ["gyre.listen": "\(address)",
-                                               "gyre.max_in_flight": "\(configuration.maxInFlight)"])
-        return address
+        let peerAddress = try await peerServer.start(host: configuration.cluster.peerHost, port: configuration.cluster.peerPort)
+        let clientAddress = try await clientServer.start(host: configuration.listenHost, port: configuration.listenPort)
+        state.bound(clientAddress: "\(configuration.listenHost):\(clientAddress.port ?? configuration.listenPort)",
+                    peerAddress: "\(configuration.cluster.peerHost):\(peerAddress.port ?? configuration.cluster.peerPort)")
+        health.setForming()
+        logger.info("node started", metadata: ["gyre.node": "\(id)", "gyre.listen": "\(clientAddress)",
+                                               "gyre.peer_listen": "\(peerAddress)",
+                                               "cluster.peers": "\(configuration.cluster.peers.count)"])
+        let formation = ClusterFormation(state: state, peers: context.peers, logger: logger)
+        let state = self.state, context = self.context, health = self.health, logger = self.logger
+        self.formation.run {
+            do {
+                let (ring, clusterID) = try await formation.form()
+                state.install(ring: ring, clusterID: clusterID)
+                context.joined(clusterID)
+                health.setServing()
+                return nil
+            } catch {
+                logger.error("cluster formation failed", metadata: ["gyre.error": "\(error)"])
+                return "\(error)"
+            }
+        }
+        return clientAddress
+    }
+
+    /// The peer address actually bound (after ``start()``).
+    public var peerAddress: String { state.me.peerAddress }
+
+    /// Waits until the cluster has formed; throws with the reason when it could not.
+    public func formed() async throws {
+        if let failure = await formation.result() { throw FormationError(failure) }
     }
 
     /// Graceful shutdown; see the type's contract.
     public func shutdown() async {
         logger.info("node shutting down", metadata: ["rpc.in_flight": "\(limiter.inFlight)"])
         health.setNotServing()
-        await server.shutdownGracefully(timeoutNanoseconds: UInt64(configuration.shutdownGraceSeconds * 1e9))
+        formation.cancel()
+        let grace = UInt64(configuration.shutdownGraceSeconds * 1e9)
+        async let clientDone: Void = clientServer.shutdownGracefully(timeoutNanoseconds: grace)
+        async let peerDone: Void = peerServer.shutdownGracefully(timeoutNanoseconds: grace)
+        _ = await (clientDone, peerDone)
+        await client.close()
         if ownsGroup { try? await group.shutdownGracefully() }
         logger.info("node stopped")
     }

@@ -23,10 +23,17 @@ public struct NodeConfiguration: Sendable {
     public var enableTestHooks: Bool
     /// Seconds a graceful shutdown waits for calls in flight.
     public var shutdownGraceSeconds: Double
+    /// Peer address, members, N/R/W, Q.
+    public var cluster: ClusterConfiguration
+    /// Sibling and byte caps on one key, enforced on client writes.
+    public var versionLimits: VersionSetLimits
 
     public init(listenHost: String = "127.0.0.1", listenPort: Int = 7100, limits: KVLimits = KVLimits(),
                 maxMessageBytes: Int? = nil, maxConcurrentStreams: UInt32 = 100, maxInFlight: Int = 1024,
-                eventLoopThreads: Int = 0, enableTestHooks: Bool = false, shutdownGraceSeconds: Double = 10) {
+                eventLoopThreads: Int = 0, enableTestHooks: Bool = false, shutdownGraceSeconds: Double = 10,
+                cluster: ClusterConfiguration = ClusterConfiguration(), versionLimits: VersionSetLimits = VersionSetLimits()) {
+        self.cluster = cluster
+        self.versionLimits = versionLimits
         self.listenHost = listenHost
         self.listenPort = listenPort
         self.limits = limits
@@ -53,6 +60,6 @@ public struct NodeConfiguration: Sendable {
         if maxConcurrentStreams < 1 { return "--max-concurrent-streams must be at least 1" }
         if maxInFlight < 1 { return "--max-in-flight must be at least 1" }
         if !(0...65535).contains(listenPort) { return "port \(listenPort) is out of range" }
-        return nil
+        return cluster.validate()
     }
 }

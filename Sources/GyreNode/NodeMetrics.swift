@@ -18,15 +18,28 @@ public final class NodeMetrics: ServerObserver {
     let serverDeadlines = Counter()
     let overloads = Counter()
     let expiredWritesSkipped = Counter()
+    /// Node-to-node calls this node sent (Replica.Get and Replica.Put), and those that failed.
+    let replicaCalls = Counter()
+    let replicaFailures = Counter()
+    /// Read repairs this node sent as a coordinator, and repairs it received as a replica.
+    let readRepairs = Counter()
+    let repairsReceived = Counter()
+    /// Client writes answered UNAVAILABLE that at least one replica holds.
+    let writesPossiblyApplied = Counter()
+    /// Client requests this node forwarded to a coordinator in the key's preference list.
+    let forwarded = Counter()
 
     public init() {
         calls = (0..<Self.methodCapacity).map { _ in StatusCode.allCases.map { _ in Counter() } }
     }
 
-    /// Names the per-method counters after the router's methods (call once the router is built).
-    public func bind(to router: RPCRouter) {
-        precondition(router.methods.count <= Self.methodCapacity, "raise NodeMetrics.methodCapacity")
-        methodNames.withLock { $0 = router.methods.map { "rpc.\($0.serviceName).\($0.methodName)" } }
+    /// Names the per-method counters after the routers' methods (call once they are built; their
+    /// indices must be dense from 0 across the routers).
+    public func bind(to routers: [RPCRouter]) {
+        let methods = routers.flatMap(\.methods).sorted { $0.index < $1.index }
+        precondition(methods.count <= Self.methodCapacity, "raise NodeMetrics.methodCapacity")
+        precondition(methods.enumerated().allSatisfy { $0.offset == $0.element.index }, "method indices must be dense")
+        methodNames.withLock { $0 = methods.map { "rpc.\($0.serviceName).\($0.methodName)" } }
     }
 
     // MARK: ServerObserver
@@ -55,6 +68,12 @@ public final class NodeMetrics: ServerObserver {
             .init(name: "rpc.deadline_exceeded", value: serverDeadlines.value),
             .init(name: "rpc.overloaded", value: overloads.value),
             .init(name: "kv.expired_writes_skipped", value: expiredWritesSkipped.value),
+            .init(name: "replica.calls", value: replicaCalls.value),
+            .init(name: "replica.failures", value: replicaFailures.value),
+            .init(name: "kv.read_repairs", value: readRepairs.value),
+            .init(name: "replica.repairs_received", value: repairsReceived.value),
+            .init(name: "kv.writes_possibly_applied", value: writesPossiblyApplied.value),
+            .init(name: "kv.forwarded", value: forwarded.value),
         ]
         for (index, name) in methodNames.withLock({ $0 }).enumerated() {
             for code in StatusCode.allCases {

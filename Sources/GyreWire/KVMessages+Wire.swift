@@ -197,19 +197,29 @@ extension PutResponse: WireMessage {
 
     /// Runs `body` with the C form of the response, whose fields point at this value's storage
     /// and are valid only inside `body`.
+    /// (`values` is bounded by the key's sibling cap, so one nested scope per value is fine.)
     func withCMessage<Result>(_ body: (UnsafeMutablePointer<Gyre__V1__PutResponse>) -> Result) -> Result {
         context.bytes.withBinaryData { context in
-            var message = Gyre__V1__PutResponse()
-            gyre__v1__put_response__init(&message)
-            message.context = context
-            message.replicas = replicas
-            return body(&message)
+            withUnsafeTemporaryAllocation(of: ProtobufCBinaryData.self, capacity: max(1, values.count)) { scratch in
+                var result: Result?
+                values.withBinaryData(0..<values.count, in: scratch) {
+                    var message = Gyre__V1__PutResponse()
+                    gyre__v1__put_response__init(&message)
+                    message.context = context
+                    message.replicas = replicas
+                    message.n_values = values.count
+                    message.values = values.isEmpty ? nil : scratch.baseAddress
+                    result = body(&message)
+                }
+                return result!
+            }
         }
     }
 
     /// A copy of an unpacked C message.
     init(cMessage message: Gyre__V1__PutResponse) {
-        self.init(context: CausalContext([UInt8](message.context)), replicas: message.replicas)
+        let values = UnsafeBufferPointer(start: message.values, count: message.n_values).map { [UInt8]($0) }
+        self.init(context: CausalContext([UInt8](message.context)), replicas: message.replicas, values: values)
     }
 }
 

@@ -42,6 +42,39 @@ struct GyreNodeCommand: AsyncParsableCommand {
     @Option(help: "Event-loop threads (0 = one per core).")
     var threads: Int = 0
 
+    @Option(help: "Node-to-node address, HOST:PORT (default: the --listen host, port + 100; port 0 when --listen has port 0).")
+    var peerListen: String?
+
+    @Option(help: "Peer addresses of the other members, comma-separated HOST:PORT (static member list).")
+    var peers: String = ""
+
+    @Option(help: "This node's weight: it claims partitions in proportion.")
+    var weight: UInt32 = 1
+
+    @Option(help: "Q: partitions of the ring (a power of two), fixed when the cluster is created.")
+    var partitions: Int = 4096
+
+    @Option(help: "N: replicas of every key.")
+    var replicas: Int = 3
+
+    @Option(help: "R: default read quorum.")
+    var readQuorum: Int = 2
+
+    @Option(help: "W: default write quorum.")
+    var writeQuorum: Int = 2
+
+    @Option(help: "How long a coordinator waits for replicas when the client allows longer, in ms.")
+    var replicaTimeoutMs: Int = 1000
+
+    @Option(help: "The cluster's id (UUID); by default the member with the lowest node id creates one.")
+    var clusterID: String?
+
+    @Option(help: "Most sibling values one key may hold after a client write.")
+    var maxSiblings: Int = 100
+
+    @Option(help: "Most bytes one key's versions may take after a client write.")
+    var maxVersionBytes: Int = 4 << 20
+
     @Flag(help: .hidden)
     var enableTestHooks = false
 
@@ -57,11 +90,30 @@ struct GyreNodeCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
+        let peerText = peerListen ?? "\(host):\(port == 0 ? 0 : port + 100)"
+        guard let (peerHost, peerPort) = Self.parseAddress(peerText) else {
+            throw ValidationError("--peer-listen must be HOST:PORT, got \(peerText)")
+        }
+        let peerList = peers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for peer in peerList where Self.parseAddress(peer) == nil {
+            throw ValidationError("--peers entries must be HOST:PORT, got \(peer)")
+        }
+        var parsedClusterID: ClusterID?
+        if let clusterID {
+            guard let parsed = ClusterID(clusterID) else { throw ValidationError("--cluster-id must be a UUID, got \(clusterID)") }
+            parsedClusterID = parsed
+        }
+        guard replicaTimeoutMs > 0 else { throw ValidationError("--replica-timeout-ms must be positive") }
+        let cluster = ClusterConfiguration(
+            peerHost: peerHost, peerPort: peerPort, peers: peerList, weight: weight, partitionCount: partitions,
+            replication: replicas, readQuorum: readQuorum, writeQuorum: writeQuorum,
+            replicaTimeoutNanoseconds: UInt64(replicaTimeoutMs) * 1_000_000, clusterID: parsedClusterID)
         let configuration = NodeConfiguration(
             listenHost: host, listenPort: port,
             limits: KVLimits(maxKeyBytes: maxKeyBytes, maxValueBytes: maxValueBytes),
             maxMessageBytes: maxMessageBytes, maxConcurrentStreams: maxConcurrentStreams,
-            maxInFlight: maxInFlight, eventLoopThreads: threads, enableTestHooks: enableTestHooks)
+            maxInFlight: maxInFlight, eventLoopThreads: threads, enableTestHooks: enableTestHooks,
+            cluster: cluster, versionLimits: VersionSetLimits(maxValues: maxSiblings, maxBytes: maxVersionBytes))
         if let problem = configuration.validate() { throw ValidationError(problem) }
 
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
@@ -74,10 +126,40 @@ struct GyreNodeCommand: AsyncParsableCommand {
             throw ValidationError("cannot listen on \(listen): \(error)")
         }
         // Unbuffered, so a parent process reading the pipe sees it at once.
-        FileHandle.standardOutput.write(Data("gyre-node serving on \(address)\n".utf8))
-        let received = await signals.next()
-        Logger(label: "gyre.node").info("signal received, shutting down", metadata: ["gyre.signal": "\(received)"])
-        await node.shutdown()
+        FileHandle.standardOutput.write(Data("gyre-node serving on \(address)\ngyre-node peers on \(node.peerAddress)\n".utf8))
+        // Run until a signal, or until the cluster cannot form (then exit 1 with the reason).
+        let stop = await withTaskGroup(of: StopReason?.self) { group in
+            group.addTask { .signal(await signals.next()) }
+            group.addTask {
+                do {
+                    try await node.formed()
+                    return nil
+                } catch {
+                    return .formationFailed("\(error)")
+                }
+            }
+            for await reason in group {
+                if let reason {
+                    group.cancelAll()
+                    return reason
+                }
+            }
+            return StopReason.signal(0)
+        }
+        switch stop {
+        case let .signal(number):
+            Logger(label: "gyre.node").info("signal received, shutting down", metadata: ["gyre.signal": "\(number)"])
+            await node.shutdown()
+        case let .formationFailed(reason):
+            FileHandle.standardError.write(Data("gyre-node: cannot form the cluster: \(reason)\n".utf8))
+            await node.shutdown()
+            throw ExitCode(1)
+        }
+    }
+
+    enum StopReason: Sendable {
+        case signal(Int32)
+        case formationFailed(String)
     }
 
     static func parseAddress(_ text: String) -> (String, Int)? {

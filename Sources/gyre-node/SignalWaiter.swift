@@ -4,8 +4,9 @@ import Foundation
 /// Waits for the first of a set of POSIX signals, delivered through Dispatch (not a C handler).
 ///
 /// Contract: the signals' default actions are disabled from init on; ``next()`` returns the
-/// number of the first one received.
-final class SignalWaiter {
+/// number of the first one received. (Unchecked Sendable: its state is set once in init; the
+/// stream is Sendable.)
+final class SignalWaiter: @unchecked Sendable {
     private let stream: AsyncStream<Int32>
     private let sources: [any DispatchSourceSignal]
 

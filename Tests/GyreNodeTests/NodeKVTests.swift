@@ -12,7 +12,6 @@ import Testing
         let harness = try await NodeHarness.start()
         let missing = try await harness.get("k")
         #expect(missing.values.isEmpty)
-        #expect(!missing.context.isEmpty)
         let put = try await harness.put("k", "v1", context: missing.context)
         #expect(put.replicas == 1)
         let read = try await harness.get("k")
@@ -40,8 +39,11 @@ import Testing
         #expect(longValue.code == .invalidArgument && longValue.message.contains("value is 17 bytes"))
         let foreign = await status("/gyre.v1.KV/Put", PutRequest(key: Key("k"), value: [1], context: CausalContext([9, 9])))
         #expect(foreign.code == .invalidArgument && foreign.message.contains("context"))
-        let quorum = await status("/gyre.v1.KV/Put", PutRequest(key: Key("k"), value: [1], w: 3))
-        #expect(quorum.code == .invalidArgument)
+        // W above N (3) is malformed; above the cluster size (1 node) it cannot be met.
+        let aboveN = await status("/gyre.v1.KV/Put", PutRequest(key: Key("k"), value: [1], w: 4))
+        #expect(aboveN.code == .invalidArgument && aboveN.message.contains("N=3"))
+        let aboveS = await status("/gyre.v1.KV/Put", PutRequest(key: Key("k"), value: [1], w: 3))
+        #expect(aboveS.code == .unavailable && aboveS.message.contains("only 1 node"))
         let malformed = await harness.client.call(host: "127.0.0.1", port: harness.port, path: "/gyre.v1.KV/Get",
                                                   framedRequest: MessageFraming.frame([0xFF, 0xFF, 0xFF]))
         #expect(malformed.status.code == .invalidArgument)

@@ -42,9 +42,8 @@ def _node_bin() -> str:
     return path
 
 
-@pytest.fixture
-def start_node(tmp_path_factory):
-    """A factory: start_node(*extra_args) -> lib.NodeProcess, stopped at teardown."""
+def _node_factory(tmp_path_factory):
+    """start(*extra_args) -> lib.NodeProcess, and the list of what it started (stopped by PID)."""
     started: list[lib.NodeProcess] = []
 
     def start(*extra_args: str) -> lib.NodeProcess:
@@ -53,6 +52,22 @@ def start_node(tmp_path_factory):
         started.append(node)
         return node
 
+    return start, started
+
+
+@pytest.fixture
+def start_node(tmp_path_factory):
+    """A factory: start_node(*extra_args) -> lib.NodeProcess, stopped at teardown."""
+    start, started = _node_factory(tmp_path_factory)
+    yield start
+    for node in started:
+        node.stop()
+
+
+@pytest.fixture(scope="module")
+def start_node_module(tmp_path_factory):
+    """As start_node, but the nodes live for the whole test module."""
+    start, started = _node_factory(tmp_path_factory)
     yield start
     for node in started:
         node.stop()

@@ -15,7 +15,7 @@ from typing import Callable
 
 import grpc
 
-from gyre.v1 import cluster_pb2, cluster_pb2_grpc, kv_pb2, kv_pb2_grpc  # noqa: F401
+from gyre.v1 import cluster_pb2, cluster_pb2_grpc, kv_pb2, kv_pb2_grpc, replica_pb2, replica_pb2_grpc  # noqa: F401
 import health_pb2, health_pb2_grpc  # noqa: F401,E401
 
 READY_RE = re.compile(rb"^gyre-node serving on (127\.0\.0\.1:\d+)\r?\n?$")
@@ -127,6 +127,7 @@ def _drain(stream) -> None:
 def _stop(popen: subprocess.Popen) -> int:
     if popen.poll() is None:
         try:
+            os.kill(popen.pid, signal.SIGCONT)  # a test may have paused it (SIGSTOP)
             os.kill(popen.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass

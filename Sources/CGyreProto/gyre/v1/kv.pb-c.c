@@ -469,7 +469,7 @@ const ProtobufCMessageDescriptor gyre__v1__put_request__descriptor =
   (ProtobufCMessageInit) gyre__v1__put_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__put_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor gyre__v1__put_response__field_descriptors[3] =
 {
   {
     "context",
@@ -495,15 +495,28 @@ static const ProtobufCFieldDescriptor gyre__v1__put_response__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "values",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Gyre__V1__PutResponse, n_values),
+    offsetof(Gyre__V1__PutResponse, values),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__put_response__field_indices_by_name[] = {
   0,   /* field[0] = context */
   1,   /* field[1] = replicas */
+  2,   /* field[2] = values */
 };
 static const ProtobufCIntRange gyre__v1__put_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor gyre__v1__put_response__descriptor =
 {
@@ -513,7 +526,7 @@ const ProtobufCMessageDescriptor gyre__v1__put_response__descriptor =
   "Gyre__V1__PutResponse",
   "gyre.v1",
   sizeof(Gyre__V1__PutResponse),
-  2,
+  3,
   gyre__v1__put_response__field_descriptors,
   gyre__v1__put_response__field_indices_by_name,
   1,  gyre__v1__put_response__number_ranges,

@@ -96,17 +96,26 @@ struct  Gyre__V1__PutResponse
 {
   ProtobufCMessage base;
   /*
-   * Context of the version just written: a following Put with it replaces this write.
+   * Context covering every value in `values`: a following Put with it replaces all of them.
    */
   ProtobufCBinaryData context;
   /*
    * How many replicas acknowledged.
    */
   uint32_t replicas;
+  /*
+   * Every sibling value the key holds after this write on the coordinating node, this write's
+   * value included. When there is more than one, another client wrote concurrently: merge them
+   * (or choose) before writing back with `context`, or that client's write is replaced unseen.
+   * (A context cannot cover "only my write": a version vector names a node's events up to a
+   * counter, so it returns what it covers.)
+   */
+  size_t n_values;
+  ProtobufCBinaryData *values;
 };
 #define GYRE__V1__PUT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__put_response__descriptor) \
-    , {0,NULL}, 0 }
+    , {0,NULL}, 0, 0,NULL }
 
 
 struct  Gyre__V1__DeleteRequest

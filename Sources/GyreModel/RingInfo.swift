@@ -1,0 +1,27 @@
+/// `gyre.v1.RingResponse`: the ring a node routes by, as SDKs and operators see it.
+///
+/// Contract: `owners[p]` indexes `members` (the owner of partition p); `owners.count` is
+/// `partitionCount`; `replication` is N for the cluster's current size.
+public struct RingInfo: Sendable, Equatable {
+    public var epoch: UInt64
+    public var partitionCount: UInt32
+    public var replication: UInt32
+    public var members: [Member]
+    public var owners: [UInt32]
+    public var clusterID: ClusterID
+
+    public init(epoch: UInt64, partitionCount: UInt32, replication: UInt32, members: [Member], owners: [UInt32],
+                clusterID: ClusterID) {
+        self.epoch = epoch
+        self.partitionCount = partitionCount
+        self.replication = replication
+        self.members = members
+        self.owners = owners
+        self.clusterID = clusterID
+    }
+}
+
+/// `gyre.v1.RingRequest`: no fields.
+public struct RingRequest: Sendable, Equatable {
+    public init() {}
+}

@@ -1,0 +1,81 @@
+import GyreModel
+import GyreRPC
+import Logging
+import NIOCore
+
+/// Forms the cluster from the static member list (`--peers`): asks every peer who it is
+/// (`Replica.Identify`), agrees on the cluster id and Q, and claims the first ring.
+///
+/// Contract: returns once every peer answered, or throws ``FormationError`` when one has not
+/// answered within the formation timeout or disagrees on Q or on an explicit cluster id. The
+/// agreed cluster id is the one proposed by the member with the lowest node id (each node
+/// proposes its `--cluster-id`, or a random one): one node creates it, all agree without
+/// another round.
+struct ClusterFormation {
+    let state: ClusterState
+    let peers: PeerClient
+    let logger: Logger
+
+    func form() async throws -> (Ring, ClusterID) {
+        let configuration = state.configuration
+        let own = "\(configuration.peerHost):\(configuration.peerPort)"
+        let addresses = Array(Set(configuration.peers.filter { $0 != own && $0 != state.me.peerAddress })).sorted()
+        var answers: [String: IdentifyResponse] = [:]
+        let deadline = ContinuousClock.now + .milliseconds(Int(configuration.formationTimeoutSeconds * 1000))
+        while answers.count < addresses.count {
+            for address in addresses where answers[address] == nil {
+                if let answer = await identify(address) { answers[address] = answer }
+            }
+            if answers.count == addresses.count { break }
+            guard ContinuousClock.now < deadline else {
+                let missing = addresses.filter { answers[$0] == nil }
+                throw FormationError("peers did not answer within \(configuration.formationTimeoutSeconds) s: \(missing.joined(separator: ", "))")
+            }
+            logger.info("waiting for peers", metadata: ["cluster.answered": "\(answers.count)/\(addresses.count)"])
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        var members = [state.me]
+        var proposals = [(state.me.id, state.proposedClusterID)]
+        for (address, answer) in answers.sorted(by: { $0.key < $1.key }) {
+            guard Int(answer.partitionCount) == configuration.partitionCount else {
+                throw FormationError("peer \(address) uses --partitions \(answer.partitionCount), this node \(configuration.partitionCount): Q is fixed for a cluster")
+            }
+            guard !members.contains(where: { $0.id == answer.member.id }) else {
+                throw FormationError("peer \(address) has the same node id as another member (\(answer.member.id))")
+            }
+            members.append(answer.member)
+            proposals.append((answer.member.id, answer.clusterID))
+        }
+        let agreed = proposals.min { $0.0 < $1.0 }!.1
+        if let explicit = configuration.clusterID, explicit != agreed {
+            throw FormationError("--cluster-id \(explicit) differs from the cluster's id \(agreed)")
+        }
+        let ring = Ring.claim(members: members, partitionCount: configuration.partitionCount)
+        logger.info("cluster formed", metadata: ["cluster.id": "\(agreed)", "cluster.members": "\(members.count)",
+                                                 "ring.partitions": "\(configuration.partitionCount)"])
+        return (ring, agreed)
+    }
+
+    private func identify(_ address: String) async -> IdentifyResponse? {
+        await withCheckedContinuation { continuation in
+            peers.call(address, ReplicaPaths.identify, IdentifyRequest(), as: IdentifyResponse.self,
+                       timeoutNanoseconds: 1_000_000_000) { result in
+                continuation.resume(returning: try? result.get())
+            }
+        }
+    }
+}
+
+/// Why a cluster could not form; the message is for the operator.
+struct FormationError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The Replica service's method paths.
+enum ReplicaPaths {
+    static let get = "/gyre.v1.Replica/Get"
+    static let put = "/gyre.v1.Replica/Put"
+    static let coordinate = "/gyre.v1.Replica/Coordinate"
+    static let identify = "/gyre.v1.Replica/Identify"
+}

@@ -1,0 +1,134 @@
+import GyreCore
+import GyreModel
+import GyreRPC
+import GyreStorage
+import GyreWire
+import NIOCore
+import Synchronization
+
+/// What every coordinated request of one node shares: who the node is, its storage, its peers,
+/// its metrics, its timers. The I/O half of the request pipeline; the decisions are GyreCore's.
+///
+/// Contract: thread-safe. Local storage calls are synchronous (the in-memory engine answers in
+/// microseconds; blocking engines run on their own threads behind the same protocol).
+final class CoordinationContext: Sendable {
+    let me: NodeID
+    let storage: any StorageEngine
+    let metrics: NodeMetrics
+    let state: ClusterState
+    let group: any EventLoopGroup
+    let timing: CoordinatorTiming
+    let writeLimits: VersionSetLimits
+    private let peerClient: Mutex<PeerClient>
+
+    init(state: ClusterState, storage: any StorageEngine, metrics: NodeMetrics, group: any EventLoopGroup,
+         peers: PeerClient, timing: CoordinatorTiming, writeLimits: VersionSetLimits) {
+        me = state.me.id
+        self.state = state
+        self.storage = storage
+        self.metrics = metrics
+        self.group = group
+        self.timing = timing
+        self.writeLimits = writeLimits
+        peerClient = Mutex(peers)
+    }
+
+    var peers: PeerClient { peerClient.withLock { $0 } }
+
+    /// Peer calls carry the agreed cluster id from now on.
+    func joined(_ clusterID: ClusterID) {
+        peerClient.withLock { $0 = $0.joined(clusterID, selfID: me) }
+    }
+
+    func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    /// Runs `body(now)` at `deadline` on an event loop.
+    func schedule(at deadline: UInt64, _ body: @escaping @Sendable (UInt64) -> Void) {
+        group.next().scheduleTask(deadline: .uptimeNanoseconds(deadline)) { body(NIODeadline.now().uptimeNanoseconds) }
+    }
+
+    private func remaining(until deadline: UInt64) -> UInt64 {
+        let current = now()
+        return deadline > current ? deadline - current : 1
+    }
+
+    // MARK: local replica
+
+    func readLocal(_ key: StorageKey) -> Result<VersionSet?, StorageError> {
+        do {
+            guard let bytes = try storage.get(key) else { return .success(nil) }
+            return .success(try VersionSet(decoding: bytes))
+        } catch let error as StorageError {
+            return .failure(error)
+        } catch {
+            return .failure(StorageError("stored versions of \(key.key) are unreadable: \(error)"))
+        }
+    }
+
+    /// Merges `incoming` into this node's versions of `key` (a replica write or a repair).
+    func absorbLocal(_ key: StorageKey, _ incoming: VersionSet) -> Result<Void, StorageError> {
+        do {
+            try storage.update(key) { old throws(StorageError) in
+                let current: VersionSet?
+                do {
+                    current = try old.map { try VersionSet(decoding: $0) }
+                } catch {
+                    throw StorageError("stored versions of \(key.key) are unreadable: \(error)")
+                }
+                return ReplicaLogic.absorb(current: current, incoming: incoming).encode()
+            }
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    // MARK: remote replicas
+
+    func readRemote(_ node: NodeID, key: StorageKey, deadline: UInt64,
+                    completion: @escaping @Sendable (Result<VersionSet?, PeerFailure>) -> Void) {
+        guard let address = state.snapshot?.member(node)?.peerAddress else {
+            return completion(.failure(PeerFailure(RPCError(.unavailable, "unknown member \(node)"), notProcessed: true)))
+        }
+        metrics.replicaCalls.increment()
+        let request = ReplicaGetRequest(key: key.key, partition: key.partition)
+        peers.call(address, ReplicaPaths.get, request, as: ReplicaGetResponse.self,
+                   timeoutNanoseconds: remaining(until: deadline)) { [metrics] result in
+            switch result {
+            case let .success(response):
+                guard let bytes = response.versionSet else { return completion(.success(nil)) }
+                do {
+                    completion(.success(try VersionSet(decoding: bytes)))
+                } catch {
+                    metrics.replicaFailures.increment()
+                    completion(.failure(PeerFailure(RPCError(.internal, "bad versions from \(node): \(error)"), notProcessed: false)))
+                }
+            case let .failure(failure):
+                metrics.replicaFailures.increment()
+                completion(.failure(failure))
+            }
+        }
+    }
+
+    func writeRemote(_ node: NodeID, key: StorageKey, versions: VersionSet, repair: Bool, deadline: UInt64,
+                     completion: @escaping @Sendable (Bool) -> Void) {
+        guard let address = state.snapshot?.member(node)?.peerAddress else { return completion(false) }
+        metrics.replicaCalls.increment()
+        let request = ReplicaPutRequest(key: key.key, partition: key.partition, versionSet: versions.encode(), repair: repair)
+        peers.call(address, ReplicaPaths.put, request, as: ReplicaPutResponse.self,
+                   timeoutNanoseconds: remaining(until: deadline)) { [metrics] result in
+            if case .failure = result { metrics.replicaFailures.increment() }
+            completion((try? result.get()) != nil)
+        }
+    }
+
+    /// Read repair: hands `versions` to `node` (this node: directly), without waiting.
+    func repair(_ node: NodeID, key: StorageKey, versions: VersionSet) {
+        if node == me {
+            _ = absorbLocal(key, versions)
+            return
+        }
+        writeRemote(node, key: key, versions: versions, repair: true,
+                    deadline: now() &+ timing.replicaTimeout) { _ in }
+    }
+}

@@ -1,0 +1,75 @@
+import GyreHTTP2
+import GyreModel
+import GyreRPC
+import GyreWire
+
+/// Calls other nodes' Replica service, on their peer addresses, with the cluster id and this
+/// node's id attached to every call.
+///
+/// Contract: thread-safe; never throws: every failure (refused connection, lost connection,
+/// timeout, error status, undecodable answer) comes back as an `RPCError`. One pooled HTTP/2
+/// connection per peer, reused by every call.
+final class PeerClient: Sendable {
+    static let clusterHeader = "gyre-cluster-id"
+    static let fromHeader = "gyre-from"
+
+    let client: GRPCClient
+    let metadata: Metadata
+
+    init(client: GRPCClient, clusterID: ClusterID?, selfID: NodeID) {
+        self.client = client
+        var metadata = Metadata()
+        if let clusterID { metadata.addLowercased(Self.clusterHeader, clusterID.description) }
+        metadata.addLowercased(Self.fromHeader, selfID.description)
+        self.metadata = metadata
+    }
+
+    /// A client with the same connections, speaking for `clusterID` (once the cluster agreed on it).
+    func joined(_ clusterID: ClusterID, selfID: NodeID) -> PeerClient {
+        PeerClient(client: client, clusterID: clusterID, selfID: selfID)
+    }
+
+    func call<Request: WireMessage, Response: WireMessage>(
+        _ address: String, _ path: String, _ request: Request, as _: Response.Type, timeoutNanoseconds: UInt64?,
+        completion: @escaping @Sendable (Result<Response, PeerFailure>) -> Void
+    ) {
+        guard let (host, port) = Self.split(address) else {
+            return completion(.failure(PeerFailure(RPCError(.internal, "bad peer address \(address)"), notProcessed: true)))
+        }
+        client.start(host: host, port: port, path: path, framedRequest: request.encodeFramed(), metadata: metadata,
+                     timeoutNanoseconds: timeoutNanoseconds) { response in
+            if let error = response.status.error {
+                return completion(.failure(PeerFailure(error, notProcessed: response.notProcessed)))
+            }
+            do {
+                completion(.success(try Response.decode(response.unaryMessage())))
+            } catch let error as RPCError {
+                completion(.failure(PeerFailure(error, notProcessed: false)))
+            } catch {
+                completion(.failure(PeerFailure(RPCError(.internal, "undecodable answer from \(address): \(error)"),
+                                                notProcessed: false)))
+            }
+        }
+    }
+
+    /// `host:port` → (host, port); brackets around IPv6 hosts are removed.
+    static func split(_ address: String) -> (String, Int)? {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        var host = String(address[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
+    }
+}
+
+/// A failed call to a peer: the error, and whether the peer certainly did not process it (so a
+/// write may be retried on another node without risk of applying it twice).
+struct PeerFailure: Error, Sendable {
+    let error: RPCError
+    let notProcessed: Bool
+
+    init(_ error: RPCError, notProcessed: Bool) {
+        self.error = error
+        self.notProcessed = notProcessed
+    }
+}

@@ -1,0 +1,78 @@
+import GyreCore
+import GyreHTTP2
+import GyreModel
+import GyreRPC
+import GyreStorage
+import GyreWire
+import NIOCore
+import Synchronization
+
+/// The shell of one coordinated read: carries out a ``ReadCoordinator``'s directives (local and
+/// remote replica reads, the deadline timer, the client's answer, read repairs).
+///
+/// Contract: events enter the instance under a lock; directives run outside it, so a local read
+/// that answers at once re-enters safely. Lives until the instance is finished.
+final class ReadExecution: Sendable {
+    private let instance: Mutex<ReadCoordinator<VersionSet>>
+    private let context: CoordinationContext
+    private let call: ServerCall
+    private let key: StorageKey
+    private let format: ReplyFormat
+
+    init(context: CoordinationContext, call: ServerCall, key: StorageKey, replicas: [NodeID], r: Int, deadline: UInt64,
+         format: ReplyFormat) {
+        self.context = context
+        self.call = call
+        self.key = key
+        self.format = format
+        instance = Mutex(ReadCoordinator(replicas: replicas, r: r, deadline: deadline))
+    }
+
+    func start() {
+        perform(instance.withLock { $0.start() })
+    }
+
+    private func perform(_ directives: [ReadCoordinator<VersionSet>.Directive]) {
+        for directive in directives {
+            switch directive {
+            case let .read(node):
+                read(node)
+            case let .scheduleTimeout(at):
+                context.schedule(at: at) { [self] now in perform(instance.withLock { $0.onTimeout(now: now) }) }
+            case let .reply(.ok(merged, answered)):
+                let view = ReplicaLogic.clientView(of: merged)
+                call.respond(format.get(GetResponse(values: view.values, context: CausalContext(view.context.encode()),
+                                                    replicas: UInt32(answered))))
+            case let .reply(.unavailable(answered, required)):
+                call.fail(RPCError(.unavailable, "only \(answered) of the \(required) replicas needed (R) answered in time"))
+            case let .repair(node, versions):
+                context.metrics.readRepairs.increment()
+                context.repair(node, key: key, versions: versions)
+            case .finished:
+                break
+            }
+        }
+    }
+
+    private func read(_ node: NodeID) {
+        if node == context.me {
+            let directives: [ReadCoordinator<VersionSet>.Directive]
+            switch context.readLocal(key) {
+            case let .success(versions): directives = instance.withLock { $0.onAnswer(from: node, versions: versions) }
+            case .failure:
+                context.metrics.replicaFailures.increment()
+                directives = instance.withLock { $0.onFailure(from: node) }
+            }
+            return perform(directives)
+        }
+        context.readRemote(node, key: key, deadline: instance.withLock { $0.deadline }) { [self] result in
+            let directives = instance.withLock { coordinator in
+                switch result {
+                case let .success(versions): coordinator.onAnswer(from: node, versions: versions)
+                case .failure: coordinator.onFailure(from: node)
+                }
+            }
+            perform(directives)
+        }
+    }
+}

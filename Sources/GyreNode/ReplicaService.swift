@@ -1,0 +1,84 @@
+import GyreCore
+import GyreHTTP2
+import GyreModel
+import GyreRPC
+import GyreStorage
+import GyreWire
+
+/// The node-to-node `gyre.v1.Replica` service, served on the peer address only.
+///
+/// Contract: every call but Identify must carry this cluster's id (`gyre-cluster-id`):
+/// another cluster's node gets FAILED_PRECONDITION; before the cluster formed, UNAVAILABLE.
+/// Replica.Put merges (never refuses for size: caps apply to client writes only).
+struct ReplicaService {
+    let context: CoordinationContext
+    let kv: KVService
+
+    func register(into router: inout RPCRouter) {
+        let service = self
+        router.register(ReplicaPaths.get) { call, bytes in service.get(call, bytes) }
+        router.register(ReplicaPaths.put) { call, bytes in service.put(call, bytes) }
+        router.register(ReplicaPaths.coordinate) { call, bytes in service.coordinate(call, bytes) }
+        router.register(ReplicaPaths.identify) { call, bytes in service.identify(call, bytes) }
+    }
+
+    private func sameCluster(_ call: ServerCall) -> Bool {
+        guard let snapshot = context.state.snapshot else {
+            call.fail(RPCError(.unavailable, "the cluster is still forming"))
+            return false
+        }
+        guard call.head.metadata[PeerClient.clusterHeader] == snapshot.clusterID.description else {
+            let theirs = call.head.metadata[PeerClient.clusterHeader] ?? "none"
+            call.fail(RPCError(.failedPrecondition, "cluster id mismatch: this node is in cluster \(snapshot.clusterID), the caller in \(theirs)"))
+            return false
+        }
+        return true
+    }
+
+    private func get(_ call: ServerCall, _ bytes: [UInt8]) {
+        guard sameCluster(call), let request: ReplicaGetRequest = RequestChecks.decode(call, bytes) else { return }
+        do {
+            let stored = try context.storage.get(StorageKey(partition: request.partition, key: request.key))
+            call.respond(ReplicaGetResponse(versionSet: stored).encodeFramed())
+        } catch {
+            call.fail(RPCError(.internal, "storage read failed: \(error)"))
+        }
+    }
+
+    private func put(_ call: ServerCall, _ bytes: [UInt8]) {
+        guard sameCluster(call), let request: ReplicaPutRequest = RequestChecks.decode(call, bytes) else { return }
+        let incoming: VersionSet
+        do {
+            incoming = try VersionSet(decoding: request.versionSet)
+        } catch {
+            return call.fail(RPCError(.invalidArgument, "undecodable version set: \(error)"))
+        }
+        if request.repair { context.metrics.repairsReceived.increment() }
+        switch context.absorbLocal(StorageKey(partition: request.partition, key: request.key), incoming) {
+        case .success: call.respond(ReplicaPutResponse().encodeFramed())
+        case let .failure(error): call.fail(RPCError(.internal, "storage write failed: \(error)"))
+        }
+    }
+
+    private func coordinate(_ call: ServerCall, _ bytes: [UInt8]) {
+        guard sameCluster(call), let request: CoordinateRequest = RequestChecks.decode(call, bytes) else { return }
+        let hops = max(1, request.hops)
+        switch request.operation {
+        case let .get(get):
+            guard RequestChecks.valid(call, key: get.key, limits: kv.limits) else { return }
+            kv.router.get(call, get, hops: hops, format: .forwarded)
+        case let .put(put):
+            kv.coordinatePut(call, put, hops: hops, format: .forwarded)
+        case let .delete(delete):
+            kv.coordinateDelete(call, delete, hops: hops, format: .forwarded)
+        }
+    }
+
+    private func identify(_ call: ServerCall, _ bytes: [UInt8]) {
+        guard let _: IdentifyRequest = RequestChecks.decode(call, bytes) else { return }
+        let state = context.state
+        let clusterID = state.snapshot?.clusterID ?? state.proposedClusterID
+        call.respond(IdentifyResponse(member: state.me, clusterID: clusterID,
+                                      partitionCount: UInt32(state.configuration.partitionCount)).encodeFramed())
+    }
+}

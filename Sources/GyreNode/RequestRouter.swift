@@ -1,0 +1,172 @@
+import GyreCore
+import GyreHTTP2
+import GyreModel
+import GyreRPC
+import GyreStorage
+import GyreWire
+
+/// Routes a validated client request: coordinates it here when this node is in the key's
+/// preference list, otherwise forwards it (`Replica.Coordinate`) to the first node of the list
+/// that can be reached.
+///
+/// Contract: requests answer UNAVAILABLE while the cluster is forming; per-request R/W of 0 take
+/// the cluster default (capped at the cluster size), more than N is INVALID_ARGUMENT, more than
+/// the cluster size UNAVAILABLE. A forwarded write is retried on the next node only when the
+/// previous one certainly did not process it, so a write is never applied twice by retrying.
+/// A request that was already forwarded is never forwarded again.
+struct RequestRouter: Sendable {
+    let context: CoordinationContext
+
+    // MARK: reads
+
+    func get(_ call: ServerCall, _ request: GetRequest, hops: UInt32, format: ReplyFormat) {
+        guard let route = route(call, key: request.key, hops: hops) else { return }
+        guard let r = quorum(call, requested: request.r, defaultValue: route.snapshot.configuration.readQuorum,
+                             snapshot: route.snapshot, name: "r") else { return }
+        guard route.coordinateHere else {
+            return forward(call, CoordinateRequest(operation: .get(request), hops: hops + 1), candidates: route.replicas,
+                           unwrap: { if case let .get(response) = $0 { format.get(response) } else { nil } })
+        }
+        let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: call.deadline)
+        ReadExecution(context: context, call: call, key: route.key, replicas: route.replicas, r: r,
+                      deadline: deadline, format: format).start()
+    }
+
+    // MARK: writes
+
+    /// A put (`value` = bytes) or a delete (`value` = tombstone).
+    func write(_ call: ServerCall, key: Key, value: StoredValue, causal: CausalContext, w requested: UInt32,
+               hops: UInt32, forwardAs operation: CoordinateRequest.Operation, format: ReplyFormat) {
+        guard let route = route(call, key: key, hops: hops) else { return }
+        guard let w = quorum(call, requested: requested, defaultValue: route.snapshot.configuration.writeQuorum,
+                             snapshot: route.snapshot, name: "w") else { return }
+        guard route.coordinateHere else {
+            return forward(call, CoordinateRequest(operation: operation, hops: hops + 1), candidates: route.replicas,
+                           unwrap: { response in
+                               switch response {
+                               case let .put(put): format.put(put)
+                               case let .delete(delete): format.delete(delete)
+                               case .get: nil
+                               }
+                           })
+        }
+        var clientContext: VersionVector?
+        if !causal.isEmpty {
+            guard let decoded = try? VersionVector(decoding: causal.bytes) else {
+                return call.fail(RPCError(.invalidArgument, "context was not produced by this cluster: pass back the context of a Get, or none"))
+            }
+            clientContext = decoded
+        }
+        if call.isExpired {
+            context.metrics.expiredWritesSkipped.increment()
+            return call.fail(RPCError(.deadlineExceeded, "deadline exceeded before the write started; not applied"))
+        }
+        // Apply to this node's replica first: the new event gets this node's actor id.
+        var refusal: String?
+        var written: VersionSet?
+        do {
+            try context.storage.update(route.key) { old throws(StorageError) in
+                let current: VersionSet?
+                do {
+                    current = try old.map { try VersionSet(decoding: $0) }
+                } catch {
+                    throw StorageError("stored versions of \(key) are unreadable: \(error)")
+                }
+                switch ReplicaLogic.coordinateWrite(current: current, context: clientContext, value: value,
+                                                    actor: context.me, limits: context.writeLimits) {
+                case let .success(versions):
+                    written = versions
+                    return versions.encode()
+                case let .failure(.capExceeded(message)):
+                    refusal = message
+                    return old
+                }
+            }
+        } catch {
+            return call.fail(RPCError(.internal, "storage write failed: \(error)",
+                                      trailers: ["gyre-acks": "0", "gyre-outcome": WriteOutcome.notApplied.rawValue]))
+        }
+        if let refusal { return call.fail(RPCError(.failedPrecondition, refusal)) }
+        guard let written else { return call.fail(RPCError(.internal, "write produced no versions")) }
+        let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: call.deadline)
+        let isDelete = value.isTombstone
+        WriteExecution(context: context, call: call, key: route.key,
+                       others: route.replicas.filter { $0 != context.me }, w: w, versions: written, deadline: deadline,
+                       respond: { versions, acks in
+                           isDelete ? format.delete(DeleteResponse(replicas: UInt32(acks)))
+                               : format.put(PutResponse(context: CausalContext(versions.context.encode()), replicas: UInt32(acks),
+                                                        values: versions.liveValues))
+                       }).start()
+    }
+
+    // MARK: steps
+
+    private struct Route {
+        let snapshot: ClusterState.Snapshot
+        let key: StorageKey
+        let replicas: [NodeID]
+        let coordinateHere: Bool
+    }
+
+    private func route(_ call: ServerCall, key: Key, hops: UInt32) -> Route? {
+        guard let snapshot = context.state.snapshot else {
+            call.fail(RPCError(.unavailable, "the cluster is still forming: not every peer has answered yet"))
+            return nil
+        }
+        let partition = snapshot.ring.partition(for: key)
+        let replicas = snapshot.ring.preferenceList(partition: partition, n: snapshot.replication)
+        let here = replicas.contains(context.me)
+        if !here && hops > 0 {
+            call.fail(RPCError(.unavailable, "forwarded to a node outside the key's preference list: the nodes' rings disagree"))
+            return nil
+        }
+        return Route(snapshot: snapshot, key: StorageKey(partition: UInt32(partition), key: key), replicas: replicas,
+                     coordinateHere: here)
+    }
+
+    private func quorum(_ call: ServerCall, requested: UInt32, defaultValue: Int, snapshot: ClusterState.Snapshot,
+                        name: String) -> Int? {
+        let n = snapshot.replication
+        if requested == 0 { return min(defaultValue, n) }
+        if Int(requested) > snapshot.configuration.replication {
+            call.fail(RPCError(.invalidArgument, "\(name)=\(requested) exceeds the replication factor N=\(snapshot.configuration.replication)"))
+            return nil
+        }
+        if Int(requested) > n {
+            call.fail(RPCError(.unavailable, "\(name)=\(requested) but the cluster has only \(n) node\(n == 1 ? "" : "s")"))
+            return nil
+        }
+        return Int(requested)
+    }
+
+    private func forward(_ call: ServerCall, _ request: CoordinateRequest, candidates: [NodeID],
+                         unwrap: @escaping @Sendable (CoordinateResponse.Result) -> [UInt8]?) {
+        context.metrics.forwarded.increment()
+        let budget = call.remainingNanoseconds ?? (2 * context.timing.replicaTimeout)
+        forward(call, request, candidates: candidates[...], budget: budget, unwrap: unwrap)
+    }
+
+    private func forward(_ call: ServerCall, _ request: CoordinateRequest, candidates: ArraySlice<NodeID>, budget: UInt64,
+                         unwrap: @escaping @Sendable (CoordinateResponse.Result) -> [UInt8]?) {
+        guard let next = candidates.first,
+              let address = context.state.snapshot?.member(next)?.peerAddress else {
+            return call.fail(RPCError(.unavailable, "no node of the key's preference list could be reached"))
+        }
+        let context = self.context
+        context.peers.call(address, ReplicaPaths.coordinate, request, as: CoordinateResponse.self,
+                           timeoutNanoseconds: call.remainingNanoseconds ?? budget) { result in
+            switch result {
+            case let .success(response):
+                guard let framed = unwrap(response.result) else {
+                    return call.fail(RPCError(.internal, "coordinator \(next) answered with the wrong kind of response"))
+                }
+                call.respond(framed)
+            case let .failure(failure) where failure.notProcessed && candidates.count > 1:
+                RequestRouter(context: context).forward(call, request, candidates: candidates.dropFirst(), budget: budget,
+                                                        unwrap: unwrap)
+            case let .failure(failure):
+                call.fail(failure.error)
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import GyreCore
+import GyreHTTP2
+import GyreModel
+import GyreRPC
+import GyreStorage
+import GyreWire
+import Synchronization
+
+/// The shell of one coordinated write (put or delete), after the coordinator applied it to its
+/// own replica: sends the new versions to the other replicas and answers the client.
+///
+/// Contract: as ``ReadExecution``; the client's answer carries, on failure, the trailers
+/// `gyre-acks` and `gyre-outcome` (`possibly-applied` / `not-applied`).
+final class WriteExecution: Sendable {
+    private let instance: Mutex<WriteCoordinator<VersionSet>>
+    private let context: CoordinationContext
+    private let call: ServerCall
+    private let key: StorageKey
+    private let respond: @Sendable (_ versions: VersionSet, _ acks: Int) -> [UInt8]
+
+    init(context: CoordinationContext, call: ServerCall, key: StorageKey, others: [NodeID], w: Int,
+         versions: VersionSet, deadline: UInt64, respond: @escaping @Sendable (VersionSet, Int) -> [UInt8]) {
+        self.context = context
+        self.call = call
+        self.key = key
+        self.respond = respond
+        instance = Mutex(WriteCoordinator(coordinator: context.me, others: others, w: w, version: versions,
+                                          localApplied: true, deadline: deadline))
+    }
+
+    func start() {
+        perform(instance.withLock { $0.start() })
+    }
+
+    private func perform(_ directives: [WriteCoordinator<VersionSet>.Directive]) {
+        for directive in directives {
+            switch directive {
+            case let .write(node, versions):
+                context.writeRemote(node, key: key, versions: versions, repair: false,
+                                    deadline: instance.withLock { $0.deadline }) { [self] ok in
+                    perform(instance.withLock { ok ? $0.onAck(from: node) : $0.onFailure(from: node) })
+                }
+            case let .scheduleTimeout(at):
+                context.schedule(at: at) { [self] now in perform(instance.withLock { $0.onTimeout(now: now) }) }
+            case let .reply(.ok(acks)):
+                let versions = instance.withLock { $0.version }
+                call.respond(respond(versions, acks))
+            case let .reply(.unavailable(acks, outcome)):
+                let w = instance.withLock { $0.w }
+                if outcome == .possiblyApplied { context.metrics.writesPossiblyApplied.increment() }
+                call.fail(RPCError(.unavailable, "only \(acks) of the \(w) replicas needed (W) acknowledged in time",
+                                   trailers: ["gyre-acks": String(acks), "gyre-outcome": outcome.rawValue]))
+            case .finished:
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+internal import CGyreProto
+public import GyreModel
+
+// `gyre.v1.Cluster/Ring` messages (proto/gyre/v1/cluster.proto) ⇄ protobuf-c. Not a hot path
+// (SDKs fetch the ring now and then): members' fields are copied into temporary C storage that
+// lives for one encoding, instead of the nested borrowing scopes the request messages use.
+
+// MARK: RingRequest
+
+extension RingRequest: WireMessage {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> RingRequest {
+        try unpack(bytes, as: "gyre.v1.RingRequest",
+                   with: gyre__v1__ring_request__unpack, free: gyre__v1__ring_request__free_unpacked) { _ in
+            RingRequest()
+        }
+    }
+
+    /// Always empty: the message has no fields.
+    public func encode() -> [UInt8] { [] }
+
+    public func encodeFramed() -> [UInt8] { packedEncoding(framed: true, packedSize: 0) { _ in 0 } }
+}
+
+// MARK: RingInfo (gyre.v1.RingResponse)
+
+extension RingInfo: WireMessage {
+    /// Decodes the message; ids that are not 16 bytes, or an owner index outside `members`,
+    /// throw ``WireError``.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> RingInfo {
+        try unpack(bytes, as: "gyre.v1.RingResponse",
+                   with: gyre__v1__ring_response__unpack, free: gyre__v1__ring_response__free_unpacked) { (message) throws(WireError) in
+            var members: [Member] = []
+            for slot in UnsafeBufferPointer(start: message.members, count: message.n_members) {
+                let info = slot!.pointee
+                guard let id = NodeID(bytes: [UInt8](info.node_id)) else {
+                    throw .malformed("gyre.v1.RingResponse", byteCount: bytes.count, "a member's node_id is not 16 bytes")
+                }
+                members.append(Member(id: id, weight: info.weight, clientAddress: String(protobufC: info.client_address),
+                                      peerAddress: String(protobufC: info.peer_address)))
+            }
+            let owners = Array(UnsafeBufferPointer(start: message.owners, count: message.n_owners))
+            guard owners.allSatisfy({ Int($0) < members.count }) else {
+                throw .malformed("gyre.v1.RingResponse", byteCount: bytes.count, "an owner index is outside the members")
+            }
+            guard let clusterID = ClusterID(bytes: [UInt8](message.cluster_id)) else {
+                throw .malformed("gyre.v1.RingResponse", byteCount: bytes.count, "cluster_id is not 16 bytes")
+            }
+            return RingInfo(epoch: message.epoch, partitionCount: message.partition_count, replication: message.replication,
+                            members: members, owners: owners, clusterID: clusterID)
+        }
+    }
+
+    public func encode() -> [UInt8] { encoded(framed: false) }
+
+    public func encodeFramed() -> [UInt8] { encoded(framed: true) }
+
+    private func encoded(framed: Bool) -> [UInt8] {
+        var storage = TemporaryCStorage()
+        defer { storage.release() }
+        let infos = UnsafeMutablePointer<Gyre__V1__MemberInfo>.allocate(capacity: max(1, members.count))
+        let pointers = UnsafeMutablePointer<UnsafeMutablePointer<Gyre__V1__MemberInfo>?>.allocate(capacity: max(1, members.count))
+        defer {
+            infos.deallocate()
+            pointers.deallocate()
+        }
+        for (index, member) in members.enumerated() {
+            var info = Gyre__V1__MemberInfo()
+            gyre__v1__member_info__init(&info)
+            info.node_id = storage.binary(member.id.bytes)
+            info.weight = member.weight
+            info.client_address = storage.cString(member.clientAddress)
+            info.peer_address = storage.cString(member.peerAddress)
+            (infos + index).initialize(to: info)
+            pointers[index] = infos + index
+        }
+        return owners.withUnsafeBufferPointer { owners in
+            var message = Gyre__V1__RingResponse()
+            gyre__v1__ring_response__init(&message)
+            message.epoch = epoch
+            message.partition_count = partitionCount
+            message.replication = replication
+            message.n_members = members.count
+            message.members = members.isEmpty ? nil : pointers
+            message.n_owners = owners.count
+            message.owners = owners.isEmpty ? nil : UnsafeMutablePointer(mutating: owners.baseAddress)
+            message.cluster_id = storage.binary(clusterID.bytes)
+            return packedEncoding(framed: framed, packedSize: gyre__v1__ring_response__get_packed_size(&message)) {
+                gyre__v1__ring_response__pack(&message, $0)
+            }
+        }
+    }
+}
+
+/// Heap copies of bytes and strings handed to protobuf-c for one encoding, freed together.
+private struct TemporaryCStorage {
+    private var allocations: [UnsafeMutableRawPointer] = []
+
+    mutating func binary(_ bytes: [UInt8]) -> ProtobufCBinaryData {
+        guard !bytes.isEmpty else { return ProtobufCBinaryData(len: 0, data: nil) }
+        let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count)
+        pointer.initialize(from: bytes, count: bytes.count)
+        allocations.append(UnsafeMutableRawPointer(pointer))
+        return ProtobufCBinaryData(len: bytes.count, data: pointer)
+    }
+
+    /// A NUL-terminated copy, or NULL for the empty string (protobuf-c's "absent").
+    mutating func cString(_ text: String) -> UnsafeMutablePointer<CChar>? {
+        guard !text.isEmpty else { return nil }
+        let utf8 = Array(text.utf8)
+        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count + 1)
+        for (index, byte) in utf8.enumerated() { pointer[index] = CChar(bitPattern: byte) }
+        pointer[utf8.count] = 0
+        allocations.append(UnsafeMutableRawPointer(pointer))
+        return pointer
+    }
+
+    mutating func release() {
+        for allocation in allocations { allocation.deallocate() }
+        allocations = []
+    }
+}
