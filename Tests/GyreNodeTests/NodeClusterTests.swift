@@ -1,0 +1,109 @@
+import GyreHTTP2
+import GyreModel
+import GyreNode
+import GyreRPC
+import GyreStorage
+import GyreWire
+import NIOCore
+import NIOPosix
+import Testing
+
+/// In-process clusters over loopback: formation, the peer port's separation, cluster identity.
+@Suite struct NodeClusterTests {
+    /// Free loopback ports (bound then released; the kernel does not hand them out again at once).
+    static func freePorts(_ count: Int) async throws -> [Int] {
+        var channels: [any Channel] = []
+        for _ in 0..<count {
+            channels.append(try await ServerBootstrap(group: NodeHarness.group).bind(host: "127.0.0.1", port: 0).get())
+        }
+        let ports = channels.map { $0.localAddress!.port! }
+        for channel in channels { try await channel.close() }
+        return ports
+    }
+
+    static func startCluster(_ size: Int) async throws -> [NodeHarness] {
+        let ports = try await freePorts(size)
+        let peers = ports.map { "127.0.0.1:\($0)" }
+        var harnesses: [NodeHarness] = []
+        for port in ports {
+            harnesses.append(try await NodeHarness.start { configuration in
+                configuration.cluster.peerPort = port
+                configuration.cluster.peers = peers
+                configuration.cluster.partitionCount = 64
+                configuration.cluster.replicaTimeoutNanoseconds = 300_000_000
+            })
+        }
+        for harness in harnesses { try await harness.node.formed() }
+        return harnesses
+    }
+
+    @Test func threeNodesFormOneRingAndReplicateEveryWrite() async throws {
+        let nodes = try await Self.startCluster(3)
+        let put = try await nodes[0].put("k", "v")
+        #expect(put.replicas >= 2)
+        #expect(put.values == [Array("v".utf8)])
+        for node in nodes {
+            #expect(try await node.get("k").values == [Array("v".utf8)])
+        }
+        // Every node holds a replica (N = 3 = S), once the write reached all of them.
+        #expect(await NodeHarness.eventually { nodes.allSatisfy { $0.node.storage.count == 1 } })
+        let rings = try await nodes.asyncMap { node in
+            try RingInfo.decode(await node.call("/gyre.v1.Cluster/Ring", RingRequest()).unaryMessage())
+        }
+        #expect(Set(rings.map(\.owners)).count == 1)
+        #expect(Set(rings.map(\.clusterID)).count == 1)
+        #expect(rings[0].members.count == 3 && rings[0].replication == 3 && rings[0].partitionCount == 64)
+        for node in nodes { await node.stop() }
+    }
+
+    @Test func replicaServiceIsOnlyOnThePeerPort() async throws {
+        let harness = try await NodeHarness.start()
+        try await harness.node.formed()
+        let response = await harness.call("/gyre.v1.Replica/Get", ReplicaGetRequest(key: Key("k"), partition: 0))
+        #expect(response.status.code == .unimplemented)
+        await harness.stop()
+    }
+
+    @Test func nodeOfAnotherClusterIsRefused() async throws {
+        let harness = try await NodeHarness.start()
+        try await harness.node.formed()
+        let (host, port) = (String(harness.node.peerAddress.split(separator: ":")[0]),
+                            Int(harness.node.peerAddress.split(separator: ":")[1])!)
+        var random = SystemRandomNumberGenerator()
+        let stranger = ClusterID.random(using: &random)
+        let refused = await harness.client.call(
+            host: host, port: port, path: "/gyre.v1.Replica/Get",
+            framedRequest: ReplicaGetRequest(key: Key("k"), partition: 0).encodeFramed(),
+            metadata: ["gyre-cluster-id": stranger.description, "gyre-from": "test"])
+        #expect(refused.status.code == .failedPrecondition)
+        #expect(refused.status.message.contains("cluster id mismatch"))
+        // Identify answers anyone (it is how a forming cluster learns the ids).
+        let identify = await harness.client.call(host: host, port: port, path: "/gyre.v1.Replica/Identify",
+                                                 framedRequest: IdentifyRequest().encodeFramed())
+        let me = try IdentifyResponse.decode(identify.unaryMessage())
+        #expect(me.member.id == harness.node.id)
+        await harness.stop()
+    }
+
+    @Test func formationFailsClearlyWhenAPeerNeverAnswers() async throws {
+        let ports = try await Self.freePorts(2)
+        let harness = try await NodeHarness.start { configuration in
+            configuration.cluster.peerPort = ports[0]
+            configuration.cluster.peers = ports.map { "127.0.0.1:\($0)" }
+            configuration.cluster.formationTimeoutSeconds = 0.5
+        }
+        await #expect(throws: (any Error).self) { try await harness.node.formed() }
+        let early = await harness.call("/gyre.v1.KV/Get", GetRequest(key: Key("k")))
+        #expect(early.status.code == .unavailable)
+        #expect(early.status.message.contains("forming"))
+        await harness.stop()
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
