@@ -21,9 +21,10 @@
 #         applied put); after the Put rounds, a Range finds the key with the bench value.
 #   nghttpd answers a POST to a static file with 200 and the file (13 bytes).
 #
-# Caveats: h2load sends one fixed body, so every Put writes the same key without a context. With
-# one version per key that overwrites; once siblings exist it would pile up siblings (and then
-# FAILED_PRECONDITION, which the Stats check reports): this Put run will need another shape then.
+# Caveats: h2load sends one fixed body, so every Put writes the same key without a context: with
+# siblings that piles up siblings, then FAILED_PRECONDITION. The gyre-put row is off by default
+# (BENCH_H2LOAD_PUT=1 to run it); the issue-2 Put figures were measured when a key held one
+# version. Fresh-key Puts: scripts/bench/cluster-bench.sh.
 # All targets share the machine with h2load (about one core at 200k req/s): compare ratios within
 # one run, never absolute figures across runs.
 set -euo pipefail
@@ -145,7 +146,12 @@ if [ "$skip_gyre" != 1 ]; then
   "${py[@]}" body gyre-put "$tmp/put.bin" --key bench/put --value-bytes 100
   url[gyre-get]="http://$gy_addr/gyre.v1.KV/Get"; body[gyre-get]=$tmp/get.bin; pid_of[gyre-get]=${pid_of[gyre]}
   url[gyre-put]="http://$gy_addr/gyre.v1.KV/Put"; body[gyre-put]=$tmp/put.bin; pid_of[gyre-put]=${pid_of[gyre]}
-  targets+=(gyre-get gyre-put)
+  targets+=(gyre-get)
+  # h2load sends one fixed body, so every Put is a context-free write of one key: since keys keep
+  # siblings (dotted version vectors), that measures the sibling cap (FAILED_PRECONDITION after
+  # 100), not writes. Put is measured with fresh keys by scripts/bench/cluster-bench.sh
+  # (gyre-bench); BENCH_H2LOAD_PUT=1 runs this row anyway (its check then reports the refusals).
+  if [ "${BENCH_H2LOAD_PUT:-0}" = 1 ]; then targets+=(gyre-put); fi
 fi
 
 if [ "$skip_etcd" != 1 ]; then
