@@ -85,7 +85,7 @@ let package = Package(
         // MARK: tests
         .target(
             name: "GyreTestKit",
-            dependencies: ["GyreModel", "GyreStorage"],
+            dependencies: ["GyreModel", "GyreCore", "GyreStorage"],
             swiftSettings: strictSettings
         ),
         .testTarget(
