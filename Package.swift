@@ -114,6 +114,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "GyreSimulationTests",
+            dependencies: ["GyreTestKit", "GyreCore", "GyreModel", "GyreStorage"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "GyreNodeTests",
             dependencies: ["GyreNode", "GyreWire", "GyreModel", "GyreRPC", "GyreHTTP2", "GyreStorage", "GyreTestKit", nio, nioPosix],
             swiftSettings: strictSettings
