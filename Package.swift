@@ -85,7 +85,7 @@ let package = Package(
         // MARK: tests
         .target(
             name: "GyreTestKit",
-            dependencies: ["GyreModel", "GyreStorage"],
+            dependencies: ["GyreModel", "GyreCore", "GyreStorage"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -111,6 +111,11 @@ let package = Package(
         .testTarget(
             name: "GyreModelTests",
             dependencies: ["GyreModel", "GyreTestKit"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GyreSimulationTests",
+            dependencies: ["GyreTestKit", "GyreCore", "GyreModel", "GyreStorage"],
             swiftSettings: strictSettings
         ),
         .testTarget(
