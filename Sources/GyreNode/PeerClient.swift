@@ -33,7 +33,7 @@ final class PeerClient: Sendable {
         _ address: String, _ path: String, _ request: Request, as _: Response.Type, timeoutNanoseconds: UInt64?,
         completion: @escaping @Sendable (Result<Response, PeerFailure>) -> Void
     ) {
-        guard let (host, port) = Self.split(address) else {
+        guard let (host, port) = HostPort.parse(address) else {
             return completion(.failure(PeerFailure(RPCError(.internal, "bad peer address \(address)"), notProcessed: true)))
         }
         client.start(host: host, port: port, path: path, framedRequest: request.encodeFramed(), metadata: metadata,
@@ -50,15 +50,6 @@ final class PeerClient: Sendable {
                                                 notProcessed: false)))
             }
         }
-    }
-
-    /// `host:port` → (host, port); brackets around IPv6 hosts are removed.
-    static func split(_ address: String) -> (String, Int)? {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-              (0...65535).contains(port) else { return nil }
-        var host = String(address[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return host.isEmpty ? nil : (host, port)
     }
 }
 

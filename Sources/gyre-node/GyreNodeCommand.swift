@@ -82,7 +82,7 @@ struct GyreNodeCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown --log-level \(logLevel): use trace, debug, info, notice, warning, error or critical")
         }
-        guard let (host, port) = Self.parseAddress(listen) else {
+        guard let (host, port) = HostPort.parse(listen) else {
             throw ValidationError("--listen must be HOST:PORT, got \(listen)")
         }
         LoggingSystem.bootstrap { label in
@@ -91,11 +91,11 @@ struct GyreNodeCommand: AsyncParsableCommand {
             return handler
         }
         let peerText = peerListen ?? "\(host):\(port == 0 ? 0 : port + 100)"
-        guard let (peerHost, peerPort) = Self.parseAddress(peerText) else {
+        guard let (peerHost, peerPort) = HostPort.parse(peerText) else {
             throw ValidationError("--peer-listen must be HOST:PORT, got \(peerText)")
         }
         let peerList = peers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        for peer in peerList where Self.parseAddress(peer) == nil {
+        for peer in peerList where HostPort.parse(peer) == nil {
             throw ValidationError("--peers entries must be HOST:PORT, got \(peer)")
         }
         var parsedClusterID: ClusterID?
@@ -160,13 +160,5 @@ struct GyreNodeCommand: AsyncParsableCommand {
     enum StopReason: Sendable {
         case signal(Int32)
         case formationFailed(String)
-    }
-
-    static func parseAddress(_ text: String) -> (String, Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-              (0...65535).contains(port) else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return host.isEmpty ? nil : (host, port)
     }
 }
