@@ -80,13 +80,19 @@ struct RingClaimTests {
         }
     }
 
-    @Test("tiny rings: Q = 1, 2, 4 and 8")
+    @Test("tiny rings: Q = 1, 2, 4 and 8, claimed and rebalanced")
     func tinyRings() {
         for (q, count) in [(1, 1), (2, 1), (2, 2), (4, 3), (4, 4), (8, 3), (8, 8)] {
             let members = RingFixture.members(count: count, mixed: false, seed: UInt64(q * 10 + count))
             let ring = Ring.claim(members: members, partitionCount: q)
             #expect(RingFixture.inspect(ring, members: members).issues == [], "Q=\(q) S=\(count)")
             #expect(ring.partition(for: Key("anything")) < q)
+            if count < q {
+                let grown = members + [RingFixture.newMember(weight: 1, seed: UInt64(q))]
+                let next = ring.rebalanced(to: grown)
+                #expect(RingFixture.inspect(next, members: grown).issues == [], "Q=\(q) S=\(count)+1")
+                #expect(RingFixture.moves(from: ring, to: next) == RingFixture.minimumMoves(from: ring, to: next))
+            }
         }
     }
 
