@@ -94,6 +94,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "GyreModelTests",
+            dependencies: ["GyreModel", "GyreTestKit"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "GyreRPCTests",
             dependencies: ["GyreRPC", "GyreTestKit"],
             swiftSettings: strictSettings

@@ -37,7 +37,9 @@ extension Ring {
             var position = partition
             while found.count < count {
                 let slot = slots[position]
-                if !found.contains(slot) { found.append(slot) }
+                var seen = false
+                for index in found.indices where found[index] == slot { seen = true }
+                if !seen { found.append(slot) }
                 position = position + 1 == partitionCount ? 0 : position + 1
             }
         } else {

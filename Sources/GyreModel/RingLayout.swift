@@ -65,55 +65,57 @@ struct RingLayout {
 
     // MARK: Interleave
 
-    /// Lays `quotas` out around a ring of `quotas.sum` partitions by a jittered smooth weighted
-    /// round-robin: at each partition every member's credit grows by its quota, and the member
-    /// with the highest credit + jitter takes the partition and pays Q. Member i ends with
-    /// exactly quotas[i] partitions (a member that has all of its quota takes no more), spread
-    /// evenly around the ring: a member falls at most about half a round behind its even pace.
+    /// Lays `quotas` out around a ring of `quotas.sum` partitions, each member's partitions
+    /// evenly spread: member i, whose partitions are ideally g = Q/quotas[i] apart, gets one
+    /// partition near each target (k + ½ + φᵢ + jitter)·g for k = 0..<quotas[i]; all targets are
+    /// sorted and the partitions handed out in that order. So member i owns exactly quotas[i]
+    /// partitions, each within a few places of its even spot, and the wrap from the last
+    /// partition to the first is spread like any other point. The phase φᵢ = (i + ½)/S − ½
+    /// staggers members of equal weight (with no jitter they take turns in id order).
     ///
-    /// The jitter, in [0, Q/2), is ``tieBreak(_:_:)`` of the partition and the member's id: it
-    /// reorders each round differently, so a node's partitions have many different neighbours
-    /// (without it, members of equal weight would follow each other in lock-step and a node's
-    /// replicas, and its load when it fails, would always land on the same few nodes).
-    /// A member among the `window - 1` previous owners loses Q from its score, so it is only
-    /// chosen when its claim is a full round more urgent than anyone else's.
+    /// The jitter comes from ``tieBreak(_:_:)`` of k and the member's id (a function of the ids
+    /// only, so every node computes the same ring). It reorders each round of the ring
+    /// differently, so a node's partitions have many different neighbours: without it, members
+    /// of equal weight follow each other in lock-step and a node's replicas, and its load when it
+    /// fails, always land on the same few nodes. It is at most ±¼ of the member's spacing and
+    /// never so large that two of its partitions could fall closer than `window`, which leaves
+    /// none for a member owning a third of the ring or more (S = 2 or 3 alternate strictly).
     static func interleave(quotas: [Int], ids: [NodeID], window: Int) -> [Int] {
         let partitionCount = quotas.reduce(0, +)
-        let jitter = UInt64(max(1, partitionCount / 2))
-        let seeds = ids.map(seed)
-        var credit = [Int](repeating: 0, count: quotas.count)
-        var remaining = quotas
-        var owners = [Int]()
-        owners.reserveCapacity(partitionCount)
-        for partition in 0..<partitionCount {
-            var chosen = -1
-            var chosenScore = Int.min
-            for member in quotas.indices {
-                credit[member] += quotas[member]
-                guard remaining[member] > 0 else { continue }
-                var score = credit[member] + Int(tieBreak(partition, seeds[member]) % jitter)
-                for distance in 1..<max(window, 1) where partition >= distance && owners[partition - distance] == member {
-                    score -= partitionCount
-                }
-                if score > chosenScore {
-                    chosen = member
-                    chosenScore = score
-                }
+        let memberCount = Int64(quotas.count)
+        let q = Int64(partitionCount)
+        let unit: Int64 = 1 << 20 // fixed point: one spacing; targets stay below 2^17 · 2^20 · 2^16
+        let reach = Int64(max(2, window))
+        // A member dense enough to need strict turns (a third of the ring or more) would have its
+        // turns broken by the others' jitter as well: then nobody jitters.
+        let calm = partitionCount < 8 || Int64(quotas.max() ?? 0) * reach >= q
+        var targets: [(at: Int64, random: UInt64, member: Int)] = []
+        targets.reserveCapacity(partitionCount)
+        for (member, quota) in quotas.enumerated() where quota > 0 {
+            let memberSeed = seed(ids[member])
+            let quota = Int64(quota)
+            let twicePhase = (2 * Int64(member) + 1) * unit / memberCount - unit
+            // Two partitions k and k+1 stay (1 − 2·amplitude)·g ≥ window apart.
+            let amplitude = calm ? 0 : max(0, min(unit / 4, unit * (q - reach * quota) / (2 * q)))
+            for k in 0..<quota {
+                let random = tieBreak(Int(k), memberSeed)
+                let twiceJitter = amplitude > 0 ? 2 * (Int64(random % UInt64(2 * amplitude)) - amplitude) : 0
+                let at = ((2 * k + 1) * unit + twicePhase + twiceJitter) * q / (2 * quota)
+                targets.append((at, random, member))
             }
-            credit[chosen] -= partitionCount
-            remaining[chosen] -= 1
-            owners.append(chosen)
         }
-        return owners
+        targets.sort { ($0.at, $0.random, $0.member) < ($1.at, $1.random, $1.member) }
+        return targets.map(\.member)
     }
 
     /// A per-member seed for ``tieBreak(_:_:)``, derived from its id only.
     static func seed(_ id: NodeID) -> UInt64 { mix(id.high ^ mix(id.low)) }
 
-    /// A pseudo-random but fixed order of members at `partition`: a function of the partition
-    /// and the member's id, so every node computes the same ring.
-    static func tieBreak(_ partition: Int, _ seed: UInt64) -> UInt64 {
-        mix(seed ^ (UInt64(partition) &* 0xD1B5_4A32_D192_ED03))
+    /// A pseudo-random but fixed number for a member (its ``seed(_:)``) at `position` (a
+    /// partition, or the k of a target): a function of the two alone, so every node computes
+    /// the same ring.
+    static func tieBreak(_ position: Int, _ seed: UInt64) -> UInt64 {
+        mix(seed ^ (UInt64(truncatingIfNeeded: position) &* 0xD1B5_4A32_D192_ED03))
     }
 
     /// SplitMix64's finaliser.
@@ -145,12 +147,6 @@ struct RingLayout {
         return total
     }
 
-    /// How many partitions changed owner since `previous` (0 for a fresh claim).
-    var moves: Int {
-        guard let previous else { return 0 }
-        return owners.indices.reduce(0) { $0 + (owners[$1] == previous[$1] ? 0 : 1) }
-    }
-
     private func moved(_ partition: Int) -> Int {
         guard let previous else { return 0 }
         return owners[partition] == previous[partition] ? 0 : 1
@@ -168,7 +164,7 @@ struct RingLayout {
     /// only spend time. For each costly partition the swap that lowers the cost most is taken,
     /// looking at partners nearest first (so each node's partitions stay where the interleave
     /// spread them) and stopping at the first that clears the partition. The search is bounded
-    /// (partners within 16·S+16, 8 rounds, 64·Q candidates per stage), so a claim stays fast
+    /// (partners within 16·S+16, 4 rounds, 16·Q candidates per stage), so a claim stays fast
     /// whatever the weights. Deterministic: the same layout gives the same result.
     mutating func repair() {
         guard window >= 2 else { return }
@@ -182,8 +178,8 @@ struct RingLayout {
 
     private mutating func repairPass(reach: Int, dense: [Bool]) {
         let radius = min(partitionCount / 2, 16 * memberCount + 16)
-        var budget = 64 * partitionCount
-        for _ in 0..<8 {
+        var budget = 16 * partitionCount
+        for _ in 0..<4 {
             var improved = false
             for partition in 0..<partitionCount where budget > 0 && !dense[owners[partition]] {
                 let here = cost(at: partition, reach: reach)
