@@ -114,11 +114,6 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "GyreModelTests",
-            dependencies: ["GyreModel", "GyreTestKit"],
-            swiftSettings: strictSettings
-        ),
-        .testTarget(
             name: "GyreSimulationTests",
             dependencies: ["GyreTestKit", "GyreCore", "GyreModel", "GyreStorage"],
             swiftSettings: strictSettings
