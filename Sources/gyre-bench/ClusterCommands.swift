@@ -53,7 +53,17 @@ struct RingCommand: AsyncParsableCommand {
         try? await group.shutdownGracefully()
         let info = infos[0]
         for (endpoint, other) in zip(endpoints, infos).dropFirst() where other != info {
-            RunCommand.fail("\(endpoint) routes by another ring (epoch \(other.epoch)) than \(endpoints[0]) (epoch \(info.epoch))")
+            var differences: [String] = []
+            if other.epoch != info.epoch { differences.append("epoch \(other.epoch) vs \(info.epoch)") }
+            if other.owners != info.owners { differences.append("partition owners differ") }
+            if other.clusterID != info.clusterID { differences.append("cluster \(other.clusterID) vs \(info.clusterID)") }
+            if other.members != info.members {
+                let describe = { (members: [Member]) in
+                    members.map { "\($0.id) client '\($0.clientAddress)' peer '\($0.peerAddress)'" }.joined(separator: "; ")
+                }
+                differences.append("members: [\(describe(other.members))] vs [\(describe(info.members))]")
+            }
+            RunCommand.fail("\(endpoint) routes by another ring than \(endpoints[0]): \(differences.joined(separator: ", "))")
         }
         let ring: Ring
         do {
