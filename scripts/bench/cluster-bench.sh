@@ -237,9 +237,11 @@ summary=$out_dir/cluster-$(date +%Y%m%d-%H%M%S).txt
   echo "# values, Put of fresh keys, Get/Range of $keys preloaded keys, $warmup s warm-up + $secs s per run,"
   echo "# $rounds rounds alternating; $client_threads client thread(s); $(nproc) cores; servers not measured SIGSTOPped."
   echo "# Gyre: 3 nodes on loopback, N=3 R=2 W=2, storage: in-memory engine (the only engine so far:"
-  echo "#   nothing on disk, no fsync), $gyre_threads event-loop thread(s) per node, routing $route."
+  echo "#   nothing on disk, no fsync), $gyre_threads event-loop thread(s) per node, routing $route"
+  echo "#   (with S = N = 3 every node is in every preference list: no forwarding, kv.forwarded checked)."
   echo "# etcd: $(etcd --version | head -1 | sed 's/etcd Version: //'), 3 members on loopback, data dirs under ${TMPDIR:-/tmp}"
-  echo "#   (WAL fsync per commit, its default); Put = KV/Put, Range = linearizable KV/Range."
+  echo "#   (WAL fsync per commit, its default); Put = KV/Put, Range = linearizable KV/Range; connections"
+  echo "#   spread over all 3 members like clientv3's round-robin balancer (followers forward to the leader)."
   echo
   cat "$tmp/ring.txt"
   echo
