@@ -24,8 +24,9 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Drive Put of fresh keys or Get of existing keys for a bounded time.",
         discussion: """
             --concurrency workers each keep one call in flight over --connections HTTP/2 \
-            connections (connection c goes to address c mod A; worker w uses connection w mod K, \
-            or with --route ring the connections to the owner of its key's partition). Put \
+            connections (connection c goes to address c mod A; worker w sends to address w mod A, \
+            so every server gets an equal share, or with --route ring to the owner of its key's \
+            partition, on one of the connections to that address). Put \
             writes fresh keys PREFIX/WORKER/SEQ (never the same key twice, so no siblings); Get \
             reads keys PREFIX/I, I uniform in 0..<--keys, which must exist: write them first \
             with --preload (a step of its own with --duration 0). Every response's grpc-status \
@@ -114,6 +115,7 @@ struct RunCommand: AsyncParsableCommand {
             clients.append(client)
             openedEndpoints.append(endpoint)
         }
+        let addressOf = opened.indices.map { $0 % endpoints.count }
         var routes: RingRoutes?
         if route == .ring {
             routes = await ringRoutes(client: clients[0], endpoints: endpoints, connectionEndpoints: openedEndpoints)
@@ -130,7 +132,7 @@ struct RunCommand: AsyncParsableCommand {
             let plan = LoadPlan(target: target, mode: .preload, concurrency: min(concurrency, keys), keys: keys,
                                 keyPrefix: keyPrefix, value: value, timeoutNanoseconds: timeout, warmupNanoseconds: 0,
                                 durationNanoseconds: 0, seed: seed)
-            let result = await LoadGenerator(plan: plan, connections: opened, routes: routes, serverPIDs: []).run()
+            let result = await LoadGenerator(plan: plan, connections: opened, addressOf: addressOf, routes: routes, serverPIDs: []).run()
             let seconds = Double(result.windowNanoseconds) / 1e9
             print("gyre-bench: preloaded \(result.totalOK) of \(keys) keys \(keyPrefix)/0..<\(keys) in "
                 + "\(JSONValue.fixed(seconds, decimals: 2)) s (\(JSONValue.fixed(Double(result.totalOK) / seconds, decimals: 0)) ops/s)")
@@ -147,7 +149,7 @@ struct RunCommand: AsyncParsableCommand {
                                 keyPrefix: keyPrefix, value: value, timeoutNanoseconds: timeout,
                                 warmupNanoseconds: UInt64(warmup * 1e9), durationNanoseconds: UInt64(duration * 1e9),
                                 seed: seed)
-            let generator = LoadGenerator(plan: plan, connections: opened, routes: routes, serverPIDs: pids)
+            let generator = LoadGenerator(plan: plan, connections: opened, addressOf: addressOf, routes: routes, serverPIDs: pids)
             let result = await generator.run()
             print(BenchReport(setting: setting, plan: plan, result: result, serverPIDs: pids,
                               connections: connections, routing: route, threads: threads).text)

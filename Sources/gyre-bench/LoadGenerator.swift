@@ -33,7 +33,9 @@ enum BenchOperation: String, ExpressibleByArgument, CaseIterable, Sendable {
 
 /// Which connection a request goes out on.
 enum Routing: String, ExpressibleByArgument, CaseIterable, Sendable {
-    /// Worker w always uses connection w mod K; connection c goes to address c mod A.
+    /// Connection c goes to address c mod A. Worker w sends to address w mod A (so every
+    /// server gets the same share of the load even when A does not divide K), on connection
+    /// (w / A) mod k_a of the k_a connections to that address.
     case roundRobin = "round-robin"
     /// Gyre only: each key goes to the owner of its partition (the first node of its preference
     /// list), on one of the connections to that node's client address.
@@ -118,14 +120,19 @@ struct WorkerTally: Sendable {
 final class LoadGenerator: Sendable {
     let plan: LoadPlan
     let connections: [ClientConnection]
+    /// For each address that has connections, the indices of those connections.
+    let connectionsByAddress: [[Int]]
     /// For ``Routing/ring``: the connections serving each partition's owner, by partition.
     let routes: RingRoutes?
     let serverPIDs: [Int32]
 
-    init(plan: LoadPlan, connections: [ClientConnection], routes: RingRoutes?, serverPIDs: [Int32]) {
-        precondition(!connections.isEmpty && plan.concurrency > 0)
+    /// `addressOf[c]` is the index of the address connection `c` goes to.
+    init(plan: LoadPlan, connections: [ClientConnection], addressOf: [Int], routes: RingRoutes?, serverPIDs: [Int32]) {
+        precondition(!connections.isEmpty && plan.concurrency > 0 && addressOf.count == connections.count)
         self.plan = plan
         self.connections = connections
+        connectionsByAddress = Dictionary(grouping: connections.indices, by: { addressOf[$0] })
+            .sorted { $0.key < $1.key }.map(\.value)
         self.routes = routes
         self.serverPIDs = serverPIDs
     }
@@ -269,7 +276,9 @@ private final class Worker: @unchecked Sendable {
             let choices = routes.connectionsByPartition[partition]
             return connections[choices[index % choices.count]]
         }
-        return connections[index % connections.count]
+        let groups = generator.connectionsByAddress
+        let group = groups[index % groups.count]
+        return connections[group[(index / groups.count) % group.count]]
     }
 
     func issue() {
