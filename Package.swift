@@ -20,6 +20,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gyre-node", targets: ["gyre-node"]),
+        .executable(name: "gyre-bench", targets: ["gyre-bench"]),
         .library(name: "GyreModel", targets: ["GyreModel"]),
         .library(name: "GyreRPC", targets: ["GyreRPC"]),
         .library(name: "GyreHTTP2", targets: ["GyreHTTP2"]),
@@ -79,6 +80,11 @@ let package = Package(
         .executableTarget(
             name: "gyre-node",
             dependencies: ["GyreNode", "GyreHTTP2", argumentParser, logging, nio, nioPosix],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "gyre-bench",
+            dependencies: ["GyreHTTP2", "GyreRPC", "GyreWire", "GyreModel", argumentParser, nio, nioPosix],
             swiftSettings: strictSettings
         ),
 

@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Benchmark: a 3-node Gyre cluster (N=3, R=W=2) against a 3-member etcd cluster, both on loopback,
+# driven by ONE load generator (gyre-bench) with one key pattern and the same concurrency,
+# alternating systems, several rounds. Never run by the tests.
+# Takes about ROUNDS x 4 x (WARMUP + SECONDS + ~3) s, plus start-up and preload.
+#
+# Run it holding the build lock, so no build shares the two cores with the measurement:
+#   flock /tmp/gyre-build.lock scripts/bench/cluster-bench.sh
+# (the script's own `swift build` then runs inside that lock; never take the lock inside).
+#
+# Env:
+#   BENCH_SECONDS=10        measured seconds per run, after BENCH_WARMUP=1 s of warm-up
+#   BENCH_ROUNDS=2          rounds; each round runs gyre Put, gyre Get, etcd Put, etcd Range
+#   BENCH_CONCURRENCY=100   calls in flight (both systems)
+#   BENCH_CONNECTIONS=10    HTTP/2 connections, spread over the 3 servers (both systems)
+#   BENCH_VALUE_BYTES=100   value size
+#   BENCH_KEYS=10000        Get/Range keyspace, preloaded once per system before the rounds
+#   BENCH_ROUTE=round-robin gyre routing: round-robin, or ring (each key to its partition's owner)
+#   BENCH_CLIENT_THREADS=1  gyre-bench event-loop threads
+#   BENCH_GYRE_THREADS=1    event-loop threads per gyre-node (3 nodes + etcd + client on 2 cores)
+#   BENCH_BUILD=1           swift build -c release of gyre-node and gyre-bench first (0: as they are)
+#   BENCH_OUT=DIR           where the summary goes (default: bench-results/, gitignored)
+#
+# Method (the conventions of h2load-bench.sh):
+#   - Servers not being measured are paused (SIGSTOP) for the whole run, so an idle etcd's raft
+#     ticks and fsyncs cannot steal CPU from Gyre, and the other way round. After etcd is resumed
+#     it is pinged (a linearizable Range) until it has a leader again, outside the window.
+#   - Server CPU per op: gyre-bench reads utime+stime of the 3 measured servers from /proc at the
+#     start and end of the measured window and divides by the OK calls completed in it.
+#   - gyre-bench checks every response's grpc-status and every OK body (Put: exactly one value,
+#     so the key was fresh; Get/Range: exactly the bench value).
+#   - Around each gyre run every node's Cluster/Stats is read: the sum of rpc.KV.<Op>.OK must equal
+#     the OK calls gyre-bench counted, replica calls per client op must be >= N-1 = 2, and no
+#     error counter may grow.
+#   - Every process is stopped by PID (TERM, then KILL after 5 s) on exit.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+# shellcheck source=scripts/lib/deps.sh
+source scripts/lib/deps.sh
+
+secs=${BENCH_SECONDS:-10}
+warmup=${BENCH_WARMUP:-1}
+rounds=${BENCH_ROUNDS:-2}
+concurrency=${BENCH_CONCURRENCY:-100}
+connections=${BENCH_CONNECTIONS:-10}
+value_bytes=${BENCH_VALUE_BYTES:-100}
+keys=${BENCH_KEYS:-10000}
+route=${BENCH_ROUTE:-round-robin}
+client_threads=${BENCH_CLIENT_THREADS:-1}
+gyre_threads=${BENCH_GYRE_THREADS:-1}
+out_dir=${BENCH_OUT:-$top/bench-results}
+
+ensure_apt_packages etcd-server procps util-linux
+ensure_python3
+if [ "${BENCH_BUILD:-1}" = 1 ]; then
+  if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    PATH=/opt/swift/usr/bin:$PATH
+  fi
+  ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler
+  echo "bench: swift build -c release --product gyre-node / gyre-bench" >&2
+  swift build -c release --product gyre-node
+  swift build -c release --product gyre-bench
+fi
+bin_dir=$top/.build/release
+gyre_node=$bin_dir/gyre-node
+bench=$bin_dir/gyre-bench
+for b in "$gyre_node" "$bench"; do
+  [ -x "$b" ] || { echo "bench: $b not found (run with BENCH_BUILD=1)" >&2; exit 1; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gyre-cluster-bench.XXXXXX")
+pids=()
+gyre_pids=()
+etcd_pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill -CONT "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# free_port: a port nothing listens on now, different from every port handed out before.
+used_ports=" "
+free_port() {
+  local port
+  while :; do
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    case $used_ports in *" $port "*) continue ;; esac
+    used_ports+="$port "
+    echo "$port"
+    return
+  done
+}
+
+# wait_port PORT SECONDS PID: until something listens on 127.0.0.1:PORT (fails if PID died).
+wait_port() {
+  local port=$1 secs=$2 pid=$3 i
+  for ((i = 0; i < secs * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || { echo "bench: process $pid died while starting" >&2; return 1; }
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "bench: nothing listens on 127.0.0.1:$port after $secs s" >&2
+  return 1
+}
+
+# start PIDVAR LOG CMD...: starts CMD in the background; setsid keeps Ctrl-C to this script,
+# setpriv --pdeathsig sends TERM if this script is killed outright; both exec, so $! is CMD's PID.
+start() {
+  local var=$1 log=$2
+  shift 2
+  setsid setpriv --pdeathsig TERM -- "$@" >"$log.out" 2>"$log.err" &
+  pids+=($!)
+  eval "$var+=($!)"
+}
+
+pause() { local p; for p in "$@"; do kill -STOP "$p" 2>/dev/null || true; done; }
+resume_all() { local p; for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; done; }
+csv() { local IFS=,; echo "$*"; }
+
+# ---------------------------------------------------------------- Gyre: 3 nodes
+gyre_addrs=()
+gyre_peers=()
+for i in 0 1 2; do
+  gyre_addrs+=("127.0.0.1:$(free_port)")
+  gyre_peers+=("127.0.0.1:$(free_port)")
+done
+for i in 0 1 2; do
+  start gyre_pids "$tmp/gyre-$i" "$gyre_node" --listen "${gyre_addrs[$i]}" --peer-listen "${gyre_peers[$i]}" \
+    --peers "$(csv "${gyre_peers[@]}")" --replicas 3 --read-quorum 2 --write-quorum 2 \
+    --threads "$gyre_threads" --log-level warning
+done
+for i in 0 1 2; do
+  for ((n = 0; n < 300; n++)); do
+    grep -q '^gyre-node serving on ' "$tmp/gyre-$i.out" && break
+    kill -0 "${gyre_pids[$i]}" 2>/dev/null || { tail "$tmp/gyre-$i.err" >&2; echo "bench: gyre-node $i exited" >&2; exit 1; }
+    sleep 0.1
+  done
+  grep -q '^gyre-node serving on ' "$tmp/gyre-$i.out" || { echo "bench: gyre-node $i not ready after 30 s" >&2; exit 1; }
+done
+gy=$(csv "${gyre_addrs[@]}")
+"$bench" ring --addresses "$gy" --wait 60 >"$tmp/ring.txt"
+"$bench" ping --target gyre --addresses "$gy" --wait 30 >&2
+
+# ---------------------------------------------------------------- etcd: 3 members
+etcd_addrs=()
+etcd_peer_ports=()
+initial=""
+for i in 0 1 2; do
+  etcd_addrs+=("127.0.0.1:$(free_port)")
+  etcd_peer_ports+=("$(free_port)")
+  initial+="${initial:+,}e$i=http://127.0.0.1:${etcd_peer_ports[$i]}"
+done
+for i in 0 1 2; do
+  start etcd_pids "$tmp/etcd-$i" etcd --name "e$i" --data-dir "$tmp/etcd-$i.data" \
+    --listen-client-urls "http://${etcd_addrs[$i]}" --advertise-client-urls "http://${etcd_addrs[$i]}" \
+    --listen-peer-urls "http://127.0.0.1:${etcd_peer_ports[$i]}" \
+    --initial-advertise-peer-urls "http://127.0.0.1:${etcd_peer_ports[$i]}" \
+    --initial-cluster "$initial" --initial-cluster-token gyre-cluster-bench --initial-cluster-state new \
+    --logger zap --log-outputs stderr
+done
+for i in 0 1 2; do wait_port "${etcd_addrs[$i]##*:}" 30 "${etcd_pids[$i]}"; done
+ec=$(csv "${etcd_addrs[@]}")
+"$bench" ping --target etcd --addresses "$ec" --wait 60 >&2
+
+# ---------------------------------------------------------------- preload the Get keyspace
+common=(--concurrency "$concurrency" --connections "$connections" --value-bytes "$value_bytes" --keys "$keys"
+  --threads "$client_threads")
+echo "bench: preloading $keys keys get/0..<$keys in each system" >&2
+"$bench" run --target gyre --addresses "$gy" --op get --key-prefix get --preload --duration 0 "${common[@]}" \
+  | head -2 >&2
+"$bench" run --target etcd --addresses "$ec" --op get --key-prefix get --preload --duration 0 "${common[@]}" \
+  | head -2 >&2
+
+# ---------------------------------------------------------------- runs
+results=$tmp/results.jsonl
+: >"$results"
+failed=0
+
+# run_one SYSTEM OP ROUND
+run_one() {
+  local system=$1 op=$2 round=$3 addrs measured=() others=() prefix out=$tmp/$1-$2-$3 rc=0 extra=()
+  if [ "$system" = gyre ]; then
+    addrs=$gy; measured=("${gyre_pids[@]}"); others=("${etcd_pids[@]}"); extra=(--route "$route")
+  else
+    addrs=$ec; measured=("${etcd_pids[@]}"); others=("${gyre_pids[@]}")
+  fi
+  if [ "$op" = put ]; then prefix="put-r$round"; else prefix="get"; fi
+  resume_all
+  # Outside the window: the measured system answers (etcd re-elects after a pause).
+  "$bench" ping --target "$system" --addresses "$addrs" --wait 30 >/dev/null
+  [ "$system" = gyre ] && "$bench" stats --addresses "$addrs" >"$out.before.json"
+  pause "${others[@]}"
+  timeout $((secs + warmup + 60)) "$bench" run --target "$system" --addresses "$addrs" --op "$op" \
+    --duration "$secs" --warmup "$warmup" --key-prefix "$prefix" --cpu-pids "$(csv "${measured[@]}")" \
+    "${common[@]}" "${extra[@]}" >"$out.txt" 2>&1 || rc=$?
+  resume_all
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
+    echo "bench: gyre-bench failed ($rc) on $system $op round $round:" >&2; tail -5 "$out.txt" >&2
+    failed=1
+    return
+  fi
+  [ "$rc" -eq 3 ] && failed=1
+  sed 's/^/bench: /' "$out.txt" | grep -v '^bench: {' >&2
+  if [ "$system" = gyre ]; then
+    "$bench" stats --addresses "$addrs" >"$out.after.json"
+    python3 scripts/bench/cluster_report.py check "$system" "$op" "$round" "$out.txt" \
+      "$out.before.json" "$out.after.json" >>"$results"
+  else
+    python3 scripts/bench/cluster_report.py check "$system" "$op" "$round" "$out.txt" >>"$results"
+  fi
+  case $(tail -1 "$results") in *'"check": "ok"'*) ;; *) failed=1 ;; esac
+}
+
+echo "bench: $rounds rounds x (gyre put, gyre get, etcd put, etcd range) x ($warmup + $secs) s" >&2
+for ((r = 1; r <= rounds; r++)); do
+  run_one gyre put "$r"
+  run_one gyre get "$r"
+  run_one etcd put "$r"
+  run_one etcd get "$r"
+done
+
+mkdir -p "$out_dir"
+summary=$out_dir/cluster-$(date +%Y%m%d-%H%M%S).txt
+{
+  echo "# gyre-bench: concurrency $concurrency over $connections HTTP/2 connections (both systems), $value_bytes-byte"
+  echo "# values, Put of fresh keys, Get/Range of $keys preloaded keys, $warmup s warm-up + $secs s per run,"
+  echo "# $rounds rounds alternating; $client_threads client thread(s); $(nproc) cores; servers not measured SIGSTOPped."
+  echo "# Gyre: 3 nodes on loopback, N=3 R=2 W=2, storage: in-memory engine (the only engine so far:"
+  echo "#   nothing on disk, no fsync), $gyre_threads event-loop thread(s) per node, routing $route"
+  echo "#   (with S = N = 3 every node is in every preference list: no forwarding, kv.forwarded checked)."
+  echo "# etcd: $(etcd --version | head -1 | sed 's/etcd Version: //'), 3 members on loopback, data dirs under ${TMPDIR:-/tmp}"
+  echo "#   (WAL fsync per commit, its default); Put = KV/Put, Range = linearizable KV/Range; connections"
+  echo "#   spread over all 3 members like clientv3's round-robin balancer (followers forward to the leader)."
+  echo
+  cat "$tmp/ring.txt"
+  echo
+  python3 scripts/bench/cluster_report.py table "$results"
+} | tee "$summary"
+cp "$results" "${summary%.txt}.jsonl"
+echo "bench: summary in $summary" >&2
+exit "$failed"
