@@ -32,13 +32,13 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
     public let replicas: [NodeID]
     public let r: Int
     public let deadline: UInt64
-    private var answers: [NodeID: Version?] = [:]
-    private var failed: Set<NodeID> = []
-    private var merged: Version?
-    private var replied = false
-    private var done = false
+    @usableFromInline var answers: [NodeID: Version?] = [:]
+    @usableFromInline var failed: Set<NodeID> = []
+    @usableFromInline var merged: Version?
+    @usableFromInline var replied = false
+    @usableFromInline var done = false
 
-    public init(replicas: [NodeID], r: Int, deadline: UInt64) {
+    @inlinable public init(replicas: [NodeID], r: Int, deadline: UInt64) {
         precondition(r >= 1 && r <= replicas.count, "R must be in 1...N")
         self.replicas = replicas
         self.r = r
@@ -46,15 +46,15 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
     }
 
     /// True once ``Directive/finished`` was emitted.
-    public var isFinished: Bool { done }
+    @inlinable public var isFinished: Bool { done }
 
     // MARK: events
 
-    public mutating func start() -> [Directive] {
+    @inlinable public mutating func start() -> [Directive] {
         replicas.map(Directive.read) + [.scheduleTimeout(at: deadline)]
     }
 
-    public mutating func onAnswer(from node: NodeID, versions: Version?) -> [Directive] {
+    @inlinable public mutating func onAnswer(from node: NodeID, versions: Version?) -> [Directive] {
         guard !done, replicas.contains(node), answers[node] == nil, !failed.contains(node) else { return [] }
         answers[node] = .some(versions)
         if let versions { merged = merged.map { $0.merged(with: versions) } ?? versions }
@@ -66,7 +66,7 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
         return directives + finishIfEveryoneSpoke()
     }
 
-    public mutating func onFailure(from node: NodeID) -> [Directive] {
+    @inlinable public mutating func onFailure(from node: NodeID) -> [Directive] {
         guard !done, replicas.contains(node), answers[node] == nil, failed.insert(node).inserted else { return [] }
         var directives: [Directive] = []
         if !replied && replicas.count - failed.count < r {
@@ -76,7 +76,7 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
         return directives + finishIfEveryoneSpoke()
     }
 
-    public mutating func onTimeout(now: UInt64) -> [Directive] {
+    @inlinable public mutating func onTimeout(now: UInt64) -> [Directive] {
         guard !done, now >= deadline else { return [] }
         var directives: [Directive] = []
         if !replied {
@@ -88,12 +88,12 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
 
     // MARK: steps
 
-    private mutating func finishIfEveryoneSpoke() -> [Directive] {
+    @inlinable mutating func finishIfEveryoneSpoke() -> [Directive] {
         answers.count + failed.count == replicas.count ? finish() : []
     }
 
     /// Read repair: every replica that answered with anything but the final merge gets it.
-    private mutating func finish() -> [Directive] {
+    @inlinable mutating func finish() -> [Directive] {
         done = true
         var directives: [Directive] = []
         if let merged {

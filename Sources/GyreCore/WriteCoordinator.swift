@@ -28,15 +28,16 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
     public let w: Int
     public let deadline: UInt64
     public let version: Version
-    private let localApplied: Bool
-    private var acked: Set<NodeID> = []
-    private var failed: Set<NodeID> = []
-    private var replied = false
-    private var done = false
+    @usableFromInline let localApplied: Bool
+    @usableFromInline var acked: Set<NodeID> = []
+    @usableFromInline var failed: Set<NodeID> = []
+    @usableFromInline var replied = false
+    @usableFromInline var done = false
+    @usableFromInline var lateAckCount = 0
     /// Acknowledgements that arrived after the client was answered.
-    public private(set) var lateAcks = 0
+    @inlinable public var lateAcks: Int { lateAckCount }
 
-    public init(coordinator: NodeID, others: [NodeID], w: Int, version: Version, localApplied: Bool, deadline: UInt64) {
+    @inlinable public init(coordinator: NodeID, others: [NodeID], w: Int, version: Version, localApplied: Bool, deadline: UInt64) {
         precondition(w >= 1 && w <= others.count + 1, "W must be in 1...N")
         self.coordinator = coordinator
         self.others = others.filter { $0 != coordinator }
@@ -46,13 +47,13 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
         self.deadline = deadline
     }
 
-    public var isFinished: Bool { done }
+    @inlinable public var isFinished: Bool { done }
     /// Replicas holding the write so far (the coordinator included when it applied it).
-    public var acknowledgements: Int { acked.count + (localApplied ? 1 : 0) }
+    @inlinable public var acknowledgements: Int { acked.count + (localApplied ? 1 : 0) }
 
     // MARK: events
 
-    public mutating func start() -> [Directive] {
+    @inlinable public mutating func start() -> [Directive] {
         var directives = others.map { Directive.write($0, version) }
         directives.append(.scheduleTimeout(at: deadline))
         directives += decide()
@@ -60,18 +61,18 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
         return directives
     }
 
-    public mutating func onAck(from node: NodeID) -> [Directive] {
+    @inlinable public mutating func onAck(from node: NodeID) -> [Directive] {
         guard !done, others.contains(node), !failed.contains(node), acked.insert(node).inserted else { return [] }
-        if replied { lateAcks += 1 }
+        if replied { lateAckCount += 1 }
         return decide() + finishIfEveryoneSpoke()
     }
 
-    public mutating func onFailure(from node: NodeID) -> [Directive] {
+    @inlinable public mutating func onFailure(from node: NodeID) -> [Directive] {
         guard !done, others.contains(node), !acked.contains(node), failed.insert(node).inserted else { return [] }
         return decide() + finishIfEveryoneSpoke()
     }
 
-    public mutating func onTimeout(now: UInt64) -> [Directive] {
+    @inlinable public mutating func onTimeout(now: UInt64) -> [Directive] {
         guard !done, now >= deadline else { return [] }
         var directives: [Directive] = []
         if !replied {
@@ -83,7 +84,7 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
 
     // MARK: steps
 
-    private mutating func decide() -> [Directive] {
+    @inlinable mutating func decide() -> [Directive] {
         guard !replied else { return [] }
         if acknowledgements >= w {
             replied = true
@@ -97,15 +98,15 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
         return []
     }
 
-    private func failure() -> WriteReply {
+    @inlinable func failure() -> WriteReply {
         .unavailable(acks: acknowledgements, outcome: acknowledgements >= 1 ? .possiblyApplied : .notApplied)
     }
 
-    private mutating func finishIfEveryoneSpoke() -> [Directive] {
+    @inlinable mutating func finishIfEveryoneSpoke() -> [Directive] {
         acked.count + failed.count == others.count ? finish() : []
     }
 
-    private mutating func finish() -> [Directive] {
+    @inlinable mutating func finish() -> [Directive] {
         guard !done else { return [] }
         done = true
         return [.finished]

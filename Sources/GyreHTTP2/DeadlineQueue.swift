@@ -1,15 +1,18 @@
-/// A min-heap of (deadline, stream) pairs with lazy removal.
+/// A min-heap of (deadline, id) pairs with lazy removal: many deadlines, one timer.
 ///
-/// Contract: ``popExpired(now:)`` returns every entry whose deadline is <= `now`, earliest
-/// first; entries for streams that have since ended are the caller's to ignore.
-struct DeadlineQueue {
-    private var heap: [(deadline: UInt64, stream: Int32)] = []
+/// Contract: ``popExpired(now:)`` returns the ids of every entry whose deadline is <= `now`,
+/// earliest first; entries for work that has since ended are the caller's to ignore.
+public struct DeadlineQueue<ID: Sendable>: Sendable {
+    private var heap: [(deadline: UInt64, id: ID)] = []
 
-    var isEmpty: Bool { heap.isEmpty }
-    var earliest: UInt64? { heap.first?.deadline }
+    public init() {}
 
-    mutating func insert(deadline: UInt64, stream: Int32) {
-        heap.append((deadline, stream))
+    public var isEmpty: Bool { heap.isEmpty }
+    public var earliest: UInt64? { heap.first?.deadline }
+    public var count: Int { heap.count }
+
+    public mutating func insert(deadline: UInt64, id: ID) {
+        heap.append((deadline, id))
         var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
@@ -19,10 +22,10 @@ struct DeadlineQueue {
         }
     }
 
-    mutating func popExpired(now: UInt64) -> [Int32] {
-        var expired: [Int32] = []
+    public mutating func popExpired(now: UInt64) -> [ID] {
+        var expired: [ID] = []
         while let top = heap.first, top.deadline <= now {
-            expired.append(top.stream)
+            expired.append(top.id)
             removeTop()
         }
         return expired

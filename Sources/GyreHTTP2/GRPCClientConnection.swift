@@ -13,7 +13,7 @@ public final class GRPCClientConnection {
     public let maxMessageBytes: Int
     private var session: NGHTTP2Session!
     private var streams: [Int32: ClientStream] = [:]
-    private var deadlines = DeadlineQueue()
+    private var deadlines = DeadlineQueue<Int32>()
     private var receiving = false
     /// True once the server sent GOAWAY or the transport closed: start no new calls here.
     public private(set) var isGoingAway = false
@@ -90,7 +90,7 @@ public final class GRPCClientConnection {
         streams[id] = stream
         if let deadline {
             stream.deadline = deadline
-            deadlines.insert(deadline: deadline, stream: id)
+            deadlines.insert(deadline: deadline, id: id)
         }
         notifyOutput()
         return id

@@ -19,7 +19,7 @@ public final class GRPCServerConnection {
     private var session: NGHTTP2Session!
     private var streams: [Int32: ServerStream] = [:]
     private var ready: [ServerStream] = []
-    private var deadlines = DeadlineQueue()
+    private var deadlines = DeadlineQueue<Int32>()
     private let paths: PathTable
     /// The stream whose header block is being received (header blocks are never interleaved).
     private var headerStream: ServerStream?
@@ -230,7 +230,7 @@ public final class GRPCServerConnection {
                 return
             }
             stream.deadline = deadline
-            deadlines.insert(deadline: deadline, stream: stream.id)
+            deadlines.insert(deadline: deadline, id: stream.id)
         }
         stream.phase = .receiving
     }

@@ -20,6 +20,7 @@ final class CoordinationContext: Sendable {
     let timing: CoordinatorTiming
     let writeLimits: VersionSetLimits
     private let peerClient: Mutex<PeerClient>
+    let timers: CoordinatorTimers
 
     init(state: ClusterState, storage: any StorageEngine, metrics: NodeMetrics, group: any EventLoopGroup,
          peers: PeerClient, timing: CoordinatorTiming, writeLimits: VersionSetLimits) {
@@ -31,6 +32,7 @@ final class CoordinationContext: Sendable {
         self.timing = timing
         self.writeLimits = writeLimits
         peerClient = Mutex(peers)
+        timers = CoordinatorTimers(loop: group.next())
     }
 
     var peers: PeerClient { peerClient.withLock { $0 } }
@@ -42,10 +44,13 @@ final class CoordinationContext: Sendable {
 
     func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
 
-    /// Runs `body(now)` at `deadline` on an event loop.
-    func schedule(at deadline: UInt64, _ body: @escaping @Sendable (UInt64) -> Void) {
-        group.next().scheduleTask(deadline: .uptimeNanoseconds(deadline)) { body(NIODeadline.now().uptimeNanoseconds) }
+    /// Runs `body(now)` at `deadline` unless cancelled first (one node-wide timer).
+    @discardableResult
+    func schedule(at deadline: UInt64, _ body: @escaping @Sendable (UInt64) -> Void) -> CoordinatorTimers.Token {
+        timers.schedule(at: deadline, body)
     }
+
+    func cancelTimer(_ token: CoordinatorTimers.Token) { timers.cancel(token) }
 
     private func remaining(until deadline: UInt64) -> UInt64 {
         let current = now()

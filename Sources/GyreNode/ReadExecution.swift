@@ -15,6 +15,7 @@ import Synchronization
 final class ReadExecution: Sendable {
     private let instance: Mutex<ReadCoordinator<VersionSet>>
     private let context: CoordinationContext
+    private let timer = Mutex<CoordinatorTimers.Token?>(nil)
     private let call: ServerCall
     private let key: StorageKey
     private let format: ReplyFormat
@@ -38,7 +39,8 @@ final class ReadExecution: Sendable {
             case let .read(node):
                 read(node)
             case let .scheduleTimeout(at):
-                context.schedule(at: at) { [self] now in perform(instance.withLock { $0.onTimeout(now: now) }) }
+                let token = context.schedule(at: at) { [self] now in perform(instance.withLock { $0.onTimeout(now: now) }) }
+                timer.withLock { $0 = token }
             case let .reply(.ok(merged, answered)):
                 let view = ReplicaLogic.clientView(of: merged)
                 call.respond(format.get(GetResponse(values: view.values, context: CausalContext(view.context.encode()),
@@ -49,7 +51,7 @@ final class ReadExecution: Sendable {
                 context.metrics.readRepairs.increment()
                 context.repair(node, key: key, versions: versions)
             case .finished:
-                break
+                if let token = timer.withLock({ $0 }) { context.cancelTimer(token) }
             }
         }
     }

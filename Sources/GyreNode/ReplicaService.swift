@@ -77,6 +77,10 @@ struct ReplicaService {
     private func identify(_ call: ServerCall, _ bytes: [UInt8]) {
         guard let _: IdentifyRequest = RequestChecks.decode(call, bytes) else { return }
         let state = context.state
+        guard !state.me.peerAddress.isEmpty else {
+            // Still binding: answering now would advertise a member without addresses.
+            return call.fail(RPCError(.unavailable, "the node is still starting"))
+        }
         let clusterID = state.snapshot?.clusterID ?? state.proposedClusterID
         call.respond(IdentifyResponse(member: state.me, clusterID: clusterID,
                                       partitionCount: UInt32(state.configuration.partitionCount)).encodeFramed())

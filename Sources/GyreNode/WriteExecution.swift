@@ -14,6 +14,7 @@ import Synchronization
 final class WriteExecution: Sendable {
     private let instance: Mutex<WriteCoordinator<VersionSet>>
     private let context: CoordinationContext
+    private let timer = Mutex<CoordinatorTimers.Token?>(nil)
     private let call: ServerCall
     private let key: StorageKey
     private let respond: @Sendable (_ versions: VersionSet, _ acks: Int) -> [UInt8]
@@ -41,7 +42,8 @@ final class WriteExecution: Sendable {
                     perform(instance.withLock { ok ? $0.onAck(from: node) : $0.onFailure(from: node) })
                 }
             case let .scheduleTimeout(at):
-                context.schedule(at: at) { [self] now in perform(instance.withLock { $0.onTimeout(now: now) }) }
+                let token = context.schedule(at: at) { [self] now in perform(instance.withLock { $0.onTimeout(now: now) }) }
+                timer.withLock { $0 = token }
             case let .reply(.ok(acks)):
                 let versions = instance.withLock { $0.version }
                 call.respond(respond(versions, acks))
@@ -51,7 +53,7 @@ final class WriteExecution: Sendable {
                 call.fail(RPCError(.unavailable, "only \(acks) of the \(w) replicas needed (W) acknowledged in time",
                                    trailers: ["gyre-acks": String(acks), "gyre-outcome": outcome.rawValue]))
             case .finished:
-                break
+                if let token = timer.withLock({ $0 }) { context.cancelTimer(token) }
             }
         }
     }
