@@ -15,6 +15,7 @@ public final class GRPCClientConnection {
     private var streams: [Int32: ClientStream] = [:]
     private var deadlines = DeadlineQueue<Int32>()
     private var receiving = false
+    private var requestHeads: [String: ConstantHeaders] = [:]
     /// True once the server sent GOAWAY or the transport closed: start no new calls here.
     public private(set) var isGoingAway = false
     /// Called when output became pending outside ``receive(_:)``.
@@ -73,14 +74,11 @@ public final class GRPCClientConnection {
             finish(stream, RPCStatus(code: .unavailable, message: "connection is going away"), notProcessed: true)
             return nil
         }
-        var fields: [(name: String, value: String)] = [
-            (":method", "POST"), (":scheme", "http"), (":path", path), (":authority", authority),
-            ("content-type", "application/grpc"), ("te", "trailers"),
-        ]
+        var fields: [(name: String, value: String)] = []
         if let timeoutNanoseconds { fields.append(("grpc-timeout", GRPCTimeout.encode(nanoseconds: timeoutNanoseconds))) }
         for entry in metadata { fields.append(entry) }
         fields.append(contentsOf: extraHeaders)
-        let id = session.submitRequest(headers: HeaderList(fields: fields))
+        let id = session.submitRequest(headers: HeaderList(constant: requestHead(path), fields: fields))
         guard id > 0 else {
             finish(stream, RPCStatus(code: .unavailable, message: "cannot start a stream (nghttp2 error \(id))"),
                    notProcessed: true)
@@ -133,6 +131,15 @@ public final class GRPCClientConnection {
 
     private func notifyOutput() {
         if !receiving { onOutputPending?() }
+    }
+
+    /// The constant head of a request to `path` on this connection, built once per path.
+    private func requestHead(_ path: String) -> ConstantHeaders {
+        if let cached = requestHeads[path] { return cached }
+        let head = ConstantHeaders([(":method", "POST"), (":scheme", "http"), (":path", path), (":authority", authority),
+                                    ("content-type", "application/grpc"), ("te", "trailers")])
+        if requestHeads.count < 64 { requestHeads[path] = head }
+        return head
     }
 }
 

@@ -46,19 +46,29 @@ struct HeaderList {
     }
 }
 
-/// A header block allocated once and never freed, submitted without copying.
+/// A header block allocated once, submitted without copying, freed with its last reference.
 ///
-/// Contract: immutable after creation; safe to share between threads.
+/// Contract: immutable after creation; safe to share between threads; nghttp2 reads it only
+/// during submission (it copies what it queues), so it may be released after any submit.
 final class ConstantHeaders: @unchecked Sendable {
     let nva: UnsafeMutablePointer<nghttp2_nv>
     let count: Int
 
+    private var storage: [UnsafeMutablePointer<UInt8>] = []
+
+    deinit {
+        for pointer in storage { pointer.deallocate() }
+        nva.deallocate()
+    }
+
     init(_ fields: [(String, String)]) {
         count = fields.count
-        nva = .allocate(capacity: fields.count)
+        nva = .allocate(capacity: max(1, fields.count))
         for (index, field) in fields.enumerated() {
             let name = Self.immortalBytes(field.0)
             let value = Self.immortalBytes(field.1)
+            storage.append(name.pointer)
+            storage.append(value.pointer)
             nva[index] = nghttp2_nv(name: name.pointer, value: value.pointer,
                                     namelen: name.count, valuelen: value.count,
                                     flags: UInt8(NGHTTP2_NV_FLAG_NO_COPY_NAME.rawValue | NGHTTP2_NV_FLAG_NO_COPY_VALUE.rawValue))

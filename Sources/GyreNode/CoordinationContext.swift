@@ -71,12 +71,14 @@ final class CoordinationContext: Sendable {
     }
 
     /// Merges `incoming` into this node's versions of `key` (a replica write or a repair).
-    func absorbLocal(_ key: StorageKey, _ incoming: VersionSet) -> Result<Void, StorageError> {
+    /// `encoded`, when given, is `incoming`'s encoding: stored as it is when the key is new here.
+    func absorbLocal(_ key: StorageKey, _ incoming: VersionSet, encoded: [UInt8]? = nil) -> Result<Void, StorageError> {
         do {
             try storage.update(key) { old throws(StorageError) in
-                let current: VersionSet?
+                guard let old else { return encoded ?? incoming.encode() }
+                let current: VersionSet
                 do {
-                    current = try old.map { try VersionSet(decoding: $0) }
+                    current = try VersionSet(decoding: old)
                 } catch {
                     throw StorageError("stored versions of \(key.key) are unreadable: \(error)")
                 }
@@ -115,11 +117,12 @@ final class CoordinationContext: Sendable {
         }
     }
 
-    func writeRemote(_ node: NodeID, key: StorageKey, versions: VersionSet, repair: Bool, deadline: UInt64,
+    /// Sends encoded versions to `node`'s Replica.Put.
+    func writeRemote(_ node: NodeID, key: StorageKey, encoded: [UInt8], repair: Bool, deadline: UInt64,
                      completion: @escaping @Sendable (Bool) -> Void) {
         guard let address = state.snapshot?.member(node)?.peerAddress else { return completion(false) }
         metrics.replicaCalls.increment()
-        let request = ReplicaPutRequest(key: key.key, partition: key.partition, versionSet: versions.encode(), repair: repair)
+        let request = ReplicaPutRequest(key: key.key, partition: key.partition, versionSet: encoded, repair: repair)
         peers.call(address, ReplicaPaths.put, request, as: ReplicaPutResponse.self,
                    timeoutNanoseconds: remaining(until: deadline)) { [metrics] result in
             if case .failure = result { metrics.replicaFailures.increment() }
@@ -133,7 +136,7 @@ final class CoordinationContext: Sendable {
             _ = absorbLocal(key, versions)
             return
         }
-        writeRemote(node, key: key, versions: versions, repair: true,
+        writeRemote(node, key: key, encoded: versions.encode(), repair: true,
                     deadline: now() &+ timing.replicaTimeout) { _ in }
     }
 }

@@ -54,7 +54,8 @@ struct ReplicaService {
             return call.fail(RPCError(.invalidArgument, "undecodable version set: \(error)"))
         }
         if request.repair { context.metrics.repairsReceived.increment() }
-        switch context.absorbLocal(StorageKey(partition: request.partition, key: request.key), incoming) {
+        switch context.absorbLocal(StorageKey(partition: request.partition, key: request.key), incoming,
+                                    encoded: request.versionSet) {
         case .success: call.respond(ReplicaPutResponse().encodeFramed())
         case let .failure(error): call.fail(RPCError(.internal, "storage write failed: \(error)"))
         }

@@ -64,6 +64,7 @@ struct RequestRouter: Sendable {
         // Apply to this node's replica first: the new event gets this node's actor id.
         var refusal: String?
         var written: VersionSet?
+        var encoded: [UInt8] = []
         do {
             try context.storage.update(route.key) { old throws(StorageError) in
                 let current: VersionSet?
@@ -76,7 +77,8 @@ struct RequestRouter: Sendable {
                                                     actor: context.me, limits: context.writeLimits) {
                 case let .success(versions):
                     written = versions
-                    return versions.encode()
+                    encoded = versions.encode()
+                    return encoded
                 case let .failure(.capExceeded(message)):
                     refusal = message
                     return old
@@ -91,7 +93,8 @@ struct RequestRouter: Sendable {
         let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: call.deadline)
         let isDelete = value.isTombstone
         WriteExecution(context: context, call: call, key: route.key,
-                       others: route.replicas.filter { $0 != context.me }, w: w, versions: written, deadline: deadline,
+                       others: route.replicas.filter { $0 != context.me }, w: w, versions: written, encoded: encoded,
+                       deadline: deadline,
                        respond: { versions, acks in
                            isDelete ? format.delete(DeleteResponse(replicas: UInt32(acks)))
                                : format.put(PutResponse(context: CausalContext(versions.context.encode()), replicas: UInt32(acks),

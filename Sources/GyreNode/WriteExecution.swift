@@ -19,8 +19,13 @@ final class WriteExecution: Sendable {
     private let key: StorageKey
     private let respond: @Sendable (_ versions: VersionSet, _ acks: Int) -> [UInt8]
 
+    /// `encoded` is `versions`' encoding (already made for the coordinator's own storage): every
+    /// replica gets these bytes, encoded once.
+    private let encoded: [UInt8]
+
     init(context: CoordinationContext, call: ServerCall, key: StorageKey, others: [NodeID], w: Int,
-         versions: VersionSet, deadline: UInt64, respond: @escaping @Sendable (VersionSet, Int) -> [UInt8]) {
+         versions: VersionSet, encoded: [UInt8], deadline: UInt64, respond: @escaping @Sendable (VersionSet, Int) -> [UInt8]) {
+        self.encoded = encoded
         self.context = context
         self.call = call
         self.key = key
@@ -36,8 +41,8 @@ final class WriteExecution: Sendable {
     private func perform(_ directives: [WriteCoordinator<VersionSet>.Directive]) {
         for directive in directives {
             switch directive {
-            case let .write(node, versions):
-                context.writeRemote(node, key: key, versions: versions, repair: false,
+            case let .write(node, _):
+                context.writeRemote(node, key: key, encoded: encoded, repair: false,
                                     deadline: instance.withLock { $0.deadline }) { [self] ok in
                     perform(instance.withLock { ok ? $0.onAck(from: node) : $0.onFailure(from: node) })
                 }

@@ -26,7 +26,7 @@ import Testing
         let peers = ports.map { "127.0.0.1:\($0)" }
         var harnesses: [NodeHarness] = []
         for port in ports {
-            harnesses.append(try await NodeHarness.start { configuration in
+            harnesses.append(try await NodeHarness.start(waitUntilFormed: false) { configuration in
                 configuration.cluster.peerPort = port
                 configuration.cluster.peers = peers
                 configuration.cluster.partitionCount = 64
@@ -87,7 +87,7 @@ import Testing
 
     @Test func formationFailsClearlyWhenAPeerNeverAnswers() async throws {
         let ports = try await Self.freePorts(2)
-        let harness = try await NodeHarness.start { configuration in
+        let harness = try await NodeHarness.start(waitUntilFormed: false) { configuration in
             configuration.cluster.peerPort = ports[0]
             configuration.cluster.peers = ports.map { "127.0.0.1:\($0)" }
             configuration.cluster.formationTimeoutSeconds = 0.5

@@ -13,11 +13,14 @@ struct NodeHarness {
     let client: GRPCClient
     let port: Int
 
-    static func start(_ configure: (inout NodeConfiguration) -> Void = { _ in }) async throws -> NodeHarness {
+    /// Starts a node; by default waits until its cluster has formed (a one-node cluster forms at once).
+    static func start(waitUntilFormed: Bool = true,
+                      _ configure: (inout NodeConfiguration) -> Void = { _ in }) async throws -> NodeHarness {
         var configuration = NodeConfiguration(listenHost: "127.0.0.1", listenPort: 0, enableTestHooks: true)
         configure(&configuration)
         let node = Node(configuration: configuration, group: group)
         let address = try await node.start()
+        if waitUntilFormed { try await node.formed() }
         return NodeHarness(node: node, client: GRPCClient(group: group), port: address.port!)
     }
 
