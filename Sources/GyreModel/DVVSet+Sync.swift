@@ -8,6 +8,8 @@ extension DVVSet {
     /// has seen superseded, with the merged history (``context`` is the merge of both contexts).
     /// Anonymous values: `other`'s when this history is strictly older, this set's when
     /// `other`'s is, otherwise both, duplicates removed (this set's first).
+    // Specialised for the store's values here: callers in other modules cannot specialise it.
+    @_specialize(exported: true, where Value == StoredValue)
     public func synced(with other: DVVSet) -> DVVSet {
         let anonymous: [Value]
         if isStrictlyOlder(than: other) {
@@ -80,6 +82,8 @@ extension DVVSet {
     ///
     /// Precondition: `new` holds exactly one anonymous value (as `init(context:value:)` makes);
     /// `actor` is the node running this code, and this set is its own replica of the key.
+    // Specialised for the store's values here: callers in other modules cannot specialise it.
+    @_specialize(exported: true, where Value == StoredValue)
     public func updated(with new: DVVSet, actor: NodeID) -> DVVSet {
         precondition(new.anonymousValues.count == 1, "DVVSet.updated(with:actor:) needs a set made by init(context:value:)")
         let clientHistory = DVVSet(uncheckedEntries: new.entries, anonymousValues: [])
@@ -89,6 +93,8 @@ extension DVVSet {
     }
 
     /// ``updated(with:actor:)`` for `DVVSet(context: context, value: value)`.
+    // Specialised for the store's values here: callers in other modules cannot specialise it.
+    @_specialize(exported: true, where Value == StoredValue)
     public func updated(context: VersionVector, value: Value, actor: NodeID) -> DVVSet {
         updated(with: DVVSet(context: context, value: value), actor: actor)
     }

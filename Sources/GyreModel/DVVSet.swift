@@ -57,6 +57,8 @@ public struct DVVSet<Value: Sendable & Equatable>: Sendable, Equatable {
 
     /// `dvvset:new/2`: one anonymous value whose history is `context` (what the client saw).
     /// Hand it to ``updated(with:actor:)`` to give it an event.
+    // Specialised for the store's values here: callers in other modules cannot specialise it.
+    @_specialize(exported: true, where Value == StoredValue)
     public init(context: VersionVector, value: Value) {
         entries = context.entries.map { Entry(actor: $0.actor, counter: $0.counter, values: []) }
         anonymousValues = [value]
@@ -131,6 +133,8 @@ public struct DVVSet<Value: Sendable & Equatable>: Sendable, Equatable {
     /// How this set's history relates to `other`'s: `.before` when `dvvset:less(self, other)`,
     /// `.after` when `less(other, self)`, `.equal` when `dvvset:equal` (same actors, counters and
     /// number of values per actor; values themselves ignored), `.concurrent` otherwise.
+    // Specialised for the store's values here: callers in other modules cannot specialise it.
+    @_specialize(exported: true, where Value == StoredValue)
     public func compare(_ other: DVVSet) -> CausalOrder {
         if Self.strictlyGreater(other.entries, than: entries) { return .before }
         if Self.strictlyGreater(entries, than: other.entries) { return .after }
