@@ -26,8 +26,13 @@ final class CoordinatorTimers: Sendable {
 
     init(loop: any EventLoop) { self.loop = loop }
 
+    /// Deadlines are rounded up to this grain so a busy node arms its timer at most once per grain
+    /// (not once per request); coordinators keep a 5 ms margin before the client's deadline.
+    static let grain: UInt64 = 4_000_000
+
     @discardableResult
-    func schedule(at deadline: UInt64, _ action: @escaping @Sendable (UInt64) -> Void) -> Token {
+    func schedule(at exactDeadline: UInt64, _ action: @escaping @Sendable (UInt64) -> Void) -> Token {
+        let deadline = (exactDeadline / Self.grain + 1) * Self.grain
         let (token, needsArming): (Token, Bool) = state.withLock { state in
             state.nextID += 1
             let id = state.nextID

@@ -34,13 +34,21 @@ final class ReadExecution: Sendable {
     }
 
     private func perform(_ directives: [ReadCoordinator<VersionSet>.Directive]) {
+        // The timer is armed after the batch's other directives: a request its local replica
+        // completed at once (a one-node cluster) never needs one.
+        var timeoutAt: UInt64?
+        defer {
+            if let timeoutAt, !instance.withLock({ $0.isFinished }) {
+                let token = context.schedule(at: timeoutAt) { [self] now in perform(instance.withLock { $0.onTimeout(now: now) }) }
+                timer.withLock { $0 = token }
+            }
+        }
         for directive in directives {
             switch directive {
             case let .read(node):
                 read(node)
             case let .scheduleTimeout(at):
-                let token = context.schedule(at: at) { [self] now in perform(instance.withLock { $0.onTimeout(now: now) }) }
-                timer.withLock { $0 = token }
+                timeoutAt = at
             case let .reply(.ok(merged, answered)):
                 let view = ReplicaLogic.clientView(of: merged)
                 call.respond(format.get(GetResponse(values: view.values, context: CausalContext(view.context.encode()),

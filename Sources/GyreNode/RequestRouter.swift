@@ -27,9 +27,23 @@ struct RequestRouter: Sendable {
             return forward(call, CoordinateRequest(operation: .get(request), hops: hops + 1), candidates: route.replicas,
                            unwrap: { if case let .get(response) = $0 { format.get(response) } else { nil } })
         }
+        if route.replicas.count == 1 && route.replicas[0] == context.me {
+            // The only replica is this node (a one-node cluster): no fan-out, nothing to repair.
+            return readOnlyReplica(call, key: route.key, format: format)
+        }
         let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: call.deadline)
         ReadExecution(context: context, call: call, key: route.key, replicas: route.replicas, r: r,
                       deadline: deadline, format: format).start()
+    }
+
+    private func readOnlyReplica(_ call: ServerCall, key: StorageKey, format: ReplyFormat) {
+        switch context.readLocal(key) {
+        case let .success(versions):
+            let view = ReplicaLogic.clientView(of: versions)
+            call.respond(format.get(GetResponse(values: view.values, context: CausalContext(view.context.encode()), replicas: 1)))
+        case let .failure(error):
+            call.fail(RPCError(.unavailable, "only 0 of the 1 replicas needed (R) answered: \(error)"))
+        }
     }
 
     // MARK: writes

@@ -39,6 +39,15 @@ final class WriteExecution: Sendable {
     }
 
     private func perform(_ directives: [WriteCoordinator<VersionSet>.Directive]) {
+        // The timer is armed after the batch's other directives: a request its local replica
+        // completed at once (a one-node cluster) never needs one.
+        var timeoutAt: UInt64?
+        defer {
+            if let timeoutAt, !instance.withLock({ $0.isFinished }) {
+                let token = context.schedule(at: timeoutAt) { [self] now in perform(instance.withLock { $0.onTimeout(now: now) }) }
+                timer.withLock { $0 = token }
+            }
+        }
         for directive in directives {
             switch directive {
             case let .write(node, _):
@@ -47,8 +56,7 @@ final class WriteExecution: Sendable {
                     perform(instance.withLock { ok ? $0.onAck(from: node) : $0.onFailure(from: node) })
                 }
             case let .scheduleTimeout(at):
-                let token = context.schedule(at: at) { [self] now in perform(instance.withLock { $0.onTimeout(now: now) }) }
-                timer.withLock { $0 = token }
+                timeoutAt = at
             case let .reply(.ok(acks)):
                 let versions = instance.withLock { $0.version }
                 call.respond(respond(versions, acks))
