@@ -85,6 +85,7 @@ public struct DVVSet<Value: Sendable & Equatable>: Sendable, Equatable {
 
     /// Every concurrent value (the siblings): anonymous values first, then each actor's in actor
     /// order, newest first (`dvvset:values`). Same set, same order.
+    @inlinable
     public var values: [Value] {
         var result = anonymousValues
         for entry in entries { result += entry.values }
@@ -92,6 +93,7 @@ public struct DVVSet<Value: Sendable & Equatable>: Sendable, Equatable {
     }
 
     /// The number of values, anonymous included (`dvvset:size`): the sibling count.
+    @inlinable
     public var valueCount: Int {
         entries.reduce(anonymousValues.count) { $0 + $1.values.count }
     }
@@ -100,6 +102,7 @@ public struct DVVSet<Value: Sendable & Equatable>: Sendable, Equatable {
     public var isEmpty: Bool { valueCount == 0 }
 
     /// The whole causal history as a version vector (`dvvset:join`): the context a read returns.
+    @inlinable
     public var context: VersionVector {
         VersionVector(uncheckedSortedDots: entries.map { Dot(actor: $0.actor, counter: $0.counter) })
     }

@@ -13,7 +13,7 @@ public struct VersionVector: Sendable, Hashable, CustomStringConvertible {
     public static let maxCounter: UInt64 = 1 << 62
 
     /// Sorted by actor, one per actor, counters ≥ 1.
-    private var dots: [Dot]
+    @usableFromInline var dots: [Dot]
 
     /// The empty vector: no events.
     public init() { dots = [] }
@@ -41,7 +41,7 @@ public struct VersionVector: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// From dots already sorted by strictly increasing actor with counters ≥ 1 (not checked).
-    init(uncheckedSortedDots: [Dot]) { dots = uncheckedSortedDots }
+    @usableFromInline init(uncheckedSortedDots: [Dot]) { dots = uncheckedSortedDots }
 
     /// The entries, sorted by actor.
     public var entries: [(actor: NodeID, counter: UInt64)] { dots.map { ($0.actor, $0.counter) } }
