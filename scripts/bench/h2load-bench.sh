@@ -62,17 +62,10 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gyre-bench.XXXXXX")
 pids=()
+# shellcheck source=scripts/lib/processes.sh
+source "$top/scripts/lib/processes.sh"
 cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill -CONT "$pid" 2>/dev/null || true
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  stop_pids "${pids[@]}"
   rm -rf "$tmp"
 }
 trap cleanup EXIT
