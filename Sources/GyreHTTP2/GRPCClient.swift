@@ -31,7 +31,7 @@ public final class GRPCClient: Sendable {
     }
 
     /// The usable connection for `key`, or the connection being opened (opening one if needed).
-    private func slot(key: String, host: String, port: Int) -> Slot {
+    private func slot(key: String, open: () -> EventLoopFuture<ClientConnection>) -> Slot {
         slots.withLock { slots in
             switch slots[key] {
             case let .ready(connection)? where connection.isUsable:
@@ -39,7 +39,7 @@ public final class GRPCClient: Sendable {
             case let .connecting(future)?:
                 return .connecting(future)
             default:
-                let future = connect(host: host, port: port)
+                let future = open()
                 slots[key] = .connecting(future)
                 return .connecting(future)
             }
@@ -49,7 +49,7 @@ public final class GRPCClient: Sendable {
     /// The connection to `host:port`, opening one if there is none usable.
     public func connection(host: String, port: Int) async throws -> ClientConnection {
         let key = "\(host):\(port)"
-        let slot = self.slot(key: key, host: host, port: port)
+        let slot = self.slot(key: key) { connect(host: host, port: port) }
         switch slot {
         case let .ready(connection):
             return connection
@@ -89,8 +89,22 @@ public final class GRPCClient: Sendable {
     /// otherwise waits for the connection being opened.
     public func start(host: String, port: Int, path: String, framedRequest: [UInt8], metadata: Metadata = Metadata(),
                       timeoutNanoseconds: UInt64? = nil, completion: @escaping @Sendable (ClientResponse) -> Void) {
-        let key = "\(host):\(port)"
-        let slot = self.slot(key: key, host: host, port: port)
+        start(address: "\(host):\(port)", path: path, framedRequest: framedRequest, metadata: metadata,
+              timeoutNanoseconds: timeoutNanoseconds, completion: completion)
+    }
+
+    /// As ``start(host:port:path:framedRequest:metadata:timeoutNanoseconds:completion:)`` with a
+    /// `HOST:PORT` address, which is the pool's key as it is: it is parsed only when a connection
+    /// has to be opened (node-to-node calls reach here with members' addresses).
+    public func start(address: String, path: String, framedRequest: [UInt8], metadata: Metadata = Metadata(),
+                      timeoutNanoseconds: UInt64? = nil, completion: @escaping @Sendable (ClientResponse) -> Void) {
+        let key = address
+        let slot = self.slot(key: key) {
+            guard let (host, port) = HostPort.parse(address) else {
+                return group.next().makeFailedFuture(RPCTransportError.badAddress(address))
+            }
+            return connect(host: host, port: port)
+        }
         switch slot {
         case let .ready(connection):
             connection.start(path: path, framedRequest: framedRequest, metadata: metadata,
@@ -109,7 +123,7 @@ public final class GRPCClient: Sendable {
                         if case let .connecting(pending)? = slots[key], pending === future { slots[key] = nil }
                     }
                     completion(ClientResponse(status: RPCStatus(code: .unavailable,
-                                                                message: "cannot connect to \(host):\(port): \(error)"),
+                                                                message: "cannot connect to \(address): \(error)"),
                                               notProcessed: true))
                 }
             }

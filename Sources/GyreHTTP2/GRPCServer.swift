@@ -90,4 +90,6 @@ public final class GRPCServer: Sendable {
 /// Transport failures outside any one call.
 public enum RPCTransportError: Error, Sendable {
     case notBound
+    /// Not a `HOST:PORT` address.
+    case badAddress(String)
 }

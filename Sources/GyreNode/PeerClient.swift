@@ -33,10 +33,7 @@ final class PeerClient: Sendable {
         _ address: String, _ path: String, _ request: Request, as _: Response.Type, timeoutNanoseconds: UInt64?,
         completion: @escaping @Sendable (Result<Response, PeerFailure>) -> Void
     ) {
-        guard let (host, port) = HostPort.parse(address) else {
-            return completion(.failure(PeerFailure(RPCError(.internal, "bad peer address \(address)"), notProcessed: true)))
-        }
-        client.start(host: host, port: port, path: path, framedRequest: request.encodeFramed(), metadata: metadata,
+        client.start(address: address, path: path, framedRequest: request.encodeFramed(), metadata: metadata,
                      timeoutNanoseconds: timeoutNanoseconds) { response in
             if let error = response.status.error {
                 return completion(.failure(PeerFailure(error, notProcessed: response.notProcessed)))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import GyreModel
+import GyreHTTP2
 import GyreNode
 import Logging
 import NIOCore
