@@ -117,6 +117,10 @@ public final class Node: Sendable {
                 return "\(error)"
             }
         }
+        // A cluster of one forms at once: wait for it, so such a node is SERVING when it says it
+        // is serving (no window in which a first request finds it still forming).
+        let own = state.me.peerAddress
+        if configuration.cluster.peers.allSatisfy({ $0 == own }) { _ = await self.formation.result() }
         return clientAddress
     }
 
