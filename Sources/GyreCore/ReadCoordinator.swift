@@ -57,7 +57,14 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
     @inlinable public mutating func onAnswer(from node: NodeID, versions: Version?) -> [Directive] {
         guard !done, replicas.contains(node), answers[node] == nil, !failed.contains(node) else { return [] }
         answers[node] = .some(versions)
-        if let versions { merged = merged.map { $0.merged(with: versions) } ?? versions }
+        if let versions {
+            // Replicas usually agree: an equal answer needs no merge (merging is far dearer).
+            if let current = merged {
+                if current != versions { merged = current.merged(with: versions) }
+            } else {
+                merged = versions
+            }
+        }
         var directives: [Directive] = []
         if !replied && answers.count >= r {
             replied = true

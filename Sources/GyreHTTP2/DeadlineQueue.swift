@@ -22,6 +22,12 @@ public struct DeadlineQueue<ID: Sendable>: Sendable {
         }
     }
 
+    /// Drops entries from the top while `isStale(id)` says their work has ended, so the earliest
+    /// deadline left belongs to live work (no timer wakes up for a call long finished).
+    public mutating func dropStaleTop(where isStale: (ID) -> Bool) {
+        while let top = heap.first, isStale(top.id) { removeTop() }
+    }
+
     public mutating func popExpired(now: UInt64) -> [ID] {
         var expired: [ID] = []
         while let top = heap.first, top.deadline <= now {

@@ -51,7 +51,15 @@ public final class GRPCClientConnection {
     public var hasPendingOutput: Bool { session.wantsWrite }
     public var isAlive: Bool { session.isAlive }
     public var openCalls: Int { streams.count }
-    public var nextDeadline: UInt64? { deadlines.earliest }
+    /// The earliest deadline of a call still open; entries of finished calls are dropped first,
+    /// so the connection's timer does not wake once per finished call.
+    public var nextDeadline: UInt64? {
+        deadlines.dropStaleTop { id in
+            guard let stream = streams[id] else { return true }
+            return stream.finished
+        }
+        return deadlines.earliest
+    }
 
     // MARK: calls
 

@@ -80,8 +80,15 @@ public final class GRPCServerConnection {
     /// Calls still open on this connection.
     public var openStreams: Int { streams.count }
 
-    /// The earliest deadline of an open call, if any.
-    public var nextDeadline: UInt64? { deadlines.earliest }
+    /// The earliest deadline of an open call, if any. Entries of calls that already ended are
+    /// dropped first: otherwise the connection's timer would wake once per finished call.
+    public var nextDeadline: UInt64? {
+        deadlines.dropStaleTop { id in
+            guard let stream = streams[id] else { return true }
+            return stream.phase == .ended
+        }
+        return deadlines.earliest
+    }
 
     /// Answers DEADLINE_EXCEEDED for every call whose deadline is <= `now`.
     public func expireDeadlines(now: UInt64) {

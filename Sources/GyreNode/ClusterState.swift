@@ -19,6 +19,8 @@ final class ClusterState: Sendable {
     struct Snapshot: Sendable {
         let ring: Ring
         let clusterID: ClusterID
+        /// `clusterID` as peers send it (`gyre-cluster-id`), made once: every peer call compares it.
+        let clusterIDText: String
         /// N for this cluster size: min(--replicas, members).
         var replication: Int { min(configuration.replication, ring.members.count) }
         let configuration: ClusterConfiguration
@@ -43,6 +45,7 @@ final class ClusterState: Sendable {
     }
 
     func install(ring: Ring, clusterID: ClusterID) {
-        current.withLock { $0 = Snapshot(ring: ring, clusterID: clusterID, configuration: configuration) }
+        current.withLock { $0 = Snapshot(ring: ring, clusterID: clusterID, clusterIDText: clusterID.description,
+                                         configuration: configuration) }
     }
 }

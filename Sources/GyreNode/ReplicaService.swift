@@ -27,7 +27,7 @@ struct ReplicaService {
             call.fail(RPCError(.unavailable, "the cluster is still forming"))
             return false
         }
-        guard call.head.metadata[PeerClient.clusterHeader] == snapshot.clusterID.description else {
+        guard call.head.metadata[PeerClient.clusterHeader] == snapshot.clusterIDText else {
             let theirs = call.head.metadata[PeerClient.clusterHeader] ?? "none"
             call.fail(RPCError(.failedPrecondition, "cluster id mismatch: this node is in cluster \(snapshot.clusterID), the caller in \(theirs)"))
             return false

@@ -17,7 +17,8 @@ public final class InMemoryEngine: StorageEngine {
     }
 
     private func shard(for key: StorageKey) -> Shard {
-        shards[Int(UInt(bitPattern: key.hashValue) % UInt(shards.count))]
+        // The partition is already a hash of the key (the ring's): no second hash to pick a shard.
+        shards[Int(key.partition % UInt32(shards.count))]
     }
 
     public func get(_ key: StorageKey) throws(StorageError) -> [UInt8]? {

@@ -32,6 +32,27 @@ import Testing
         #expect(pair.observer.count("Hold.OK") == 0)
     }
 
+    /// A finished call's deadline must not keep a timer armed: under load that woke the event
+    /// loop once per finished call (measured at several % of a node's CPU).
+    @Test func finishedCallsLeaveNoDeadlineBehind() throws {
+        let held = HeldCalls()
+        let pair = InMemoryPair { registerTestMethods(&$0, held: held) }
+        let box = ResponseBox()
+        pair.client.startCall(path: holdPath, framedRequest: MessageFraming.frame([1]), timeoutNanoseconds: 1_000_000_000,
+                              deadline: pair.clock.now() + 1_000_000_000, onFinish: { box.response = $0 })
+        let quick = pair.call(echoPath, [2], timeoutNanoseconds: 500_000_000)
+        pair.pump()
+        #expect(quick.code == .ok)
+        // Only the held call is open: its deadline is the earliest left on both sides.
+        #expect(pair.server.nextDeadline == pair.clock.now() + 1_000_000_000)
+        #expect(pair.client.nextDeadline == pair.clock.now() + 1_000_000_000)
+        held.all[0].0.respond(MessageFraming.frame([1]))
+        pair.pump()
+        #expect(box.code == .ok)
+        #expect(pair.server.nextDeadline == nil)
+        #expect(pair.client.nextDeadline == nil)
+    }
+
     @Test func zeroTimeoutNeverReachesHandler() throws {
         let held = HeldCalls()
         let pair = InMemoryPair { registerTestMethods(&$0, held: held) }
