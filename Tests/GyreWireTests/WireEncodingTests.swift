@@ -79,6 +79,7 @@ struct WireEncodingTests {
         NodeStats(nodeID: "", counters: []), HealthCheckRequest(), HealthCheckResponse(status: .unknown),
         ReplicaGetRequest(key: Key([]), partition: 0), ReplicaGetResponse(versionSet: nil),
         ReplicaPutRequest(key: Key([]), partition: 0, versionSet: []), ReplicaPutResponse(), IdentifyRequest(),
+        ReplicaBatchRequest(), ReplicaBatchResponse(),
     ])
     func emptyMessages(message: any WireMessage) throws {
         #expect(message.encode().isEmpty)

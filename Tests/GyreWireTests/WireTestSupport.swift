@@ -14,6 +14,7 @@ let allMessageTypes: [any TestMessage.Type] = [
     HealthCheckRequest.self, HealthCheckResponse.self,
     ReplicaGetRequest.self, ReplicaGetResponse.self, ReplicaPutRequest.self, ReplicaPutResponse.self,
     CoordinateRequest.self, CoordinateResponse.self, IdentifyRequest.self, IdentifyResponse.self,
+    ReplicaBatchRequest.self, ReplicaBatchResponse.self,
 ]
 
 /// Bytes that include zeros, 0x80 (a varint continuation bit) and 0xFF.
@@ -95,6 +96,15 @@ let sampleMessages: [any TestMessage] = [
                      partitionCount: 0),
     IdentifyResponse(member: Member(id: sampleNodeID, weight: .max, clientAddress: unicodeText, peerAddress: ""),
                      clusterID: sampleClusterID, partitionCount: .max),
+    ReplicaBatchRequest(),
+    ReplicaBatchRequest(gets: [ReplicaGetRequest(key: Key("a"), partition: 1), ReplicaGetRequest(key: Key([]), partition: 0)],
+                        puts: [ReplicaPutRequest(key: Key(awkwardBytes), partition: UInt32.max, versionSet: awkwardBytes,
+                                                 repair: true)]),
+    ReplicaBatchRequest(puts: [ReplicaPutRequest(key: Key("p"), partition: 7, versionSet: [])]),
+    ReplicaBatchResponse(),
+    ReplicaBatchResponse(gets: [ReplicaItemResult(versionSet: awkwardBytes), ReplicaItemResult(),
+                                ReplicaItemResult(versionSet: []), ReplicaItemResult(code: 13, message: unicodeText)],
+                         puts: [ReplicaItemResult(), ReplicaItemResult(code: 4, message: "late")]),
 ]
 
 /// Decodes `bytes` as the type of `message`, for opening an existential.
@@ -207,6 +217,21 @@ func referenceEncoding(of message: any WireMessage) -> [UInt8] {
             case let .get(response): w.field(1, bytes: referenceEncoding(of: response), always: true)
             case let .put(response): w.field(2, bytes: referenceEncoding(of: response), always: true)
             case let .delete(response): w.field(3, bytes: referenceEncoding(of: response), always: true)
+            }
+        case let m as ReplicaBatchRequest:
+            for get in m.gets { w.field(1, bytes: referenceEncoding(of: get), always: true) }
+            for put in m.puts { w.field(2, bytes: referenceEncoding(of: put), always: true) }
+        case let m as ReplicaBatchResponse:
+            for (field, results) in [(1, m.gets), (2, m.puts)] {
+                for result in results {
+                    let inner = ProtoWriter.build { r in
+                        r.field(1, varint: UInt64(result.code))
+                        r.field(2, bytes: Array(result.message.utf8))
+                        r.field(3, varint: result.versionSet == nil ? 0 : 1)
+                        r.field(4, bytes: result.versionSet ?? [])
+                    }
+                    w.field(field, bytes: inner, always: true)
+                }
             }
         case let m as IdentifyResponse:
             w.field(1, bytes: m.member.id.bytes)

@@ -367,6 +367,141 @@ void   gyre__v1__identify_response__free_unpacked
   assert(message->base.descriptor == &gyre__v1__identify_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   gyre__v1__replica_batch_request__init
+                     (Gyre__V1__ReplicaBatchRequest         *message)
+{
+  static const Gyre__V1__ReplicaBatchRequest init_value = GYRE__V1__REPLICA_BATCH_REQUEST__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__replica_batch_request__get_packed_size
+                     (const Gyre__V1__ReplicaBatchRequest *message)
+{
+  assert(message->base.descriptor == &gyre__v1__replica_batch_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__replica_batch_request__pack
+                     (const Gyre__V1__ReplicaBatchRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__replica_batch_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__replica_batch_request__pack_to_buffer
+                     (const Gyre__V1__ReplicaBatchRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__replica_batch_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__ReplicaBatchRequest *
+       gyre__v1__replica_batch_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__ReplicaBatchRequest *)
+     protobuf_c_message_unpack (&gyre__v1__replica_batch_request__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__replica_batch_request__free_unpacked
+                     (Gyre__V1__ReplicaBatchRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__replica_batch_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   gyre__v1__replica_batch_response__init
+                     (Gyre__V1__ReplicaBatchResponse         *message)
+{
+  static const Gyre__V1__ReplicaBatchResponse init_value = GYRE__V1__REPLICA_BATCH_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__replica_batch_response__get_packed_size
+                     (const Gyre__V1__ReplicaBatchResponse *message)
+{
+  assert(message->base.descriptor == &gyre__v1__replica_batch_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__replica_batch_response__pack
+                     (const Gyre__V1__ReplicaBatchResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__replica_batch_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__replica_batch_response__pack_to_buffer
+                     (const Gyre__V1__ReplicaBatchResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__replica_batch_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__ReplicaBatchResponse *
+       gyre__v1__replica_batch_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__ReplicaBatchResponse *)
+     protobuf_c_message_unpack (&gyre__v1__replica_batch_response__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__replica_batch_response__free_unpacked
+                     (Gyre__V1__ReplicaBatchResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__replica_batch_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   gyre__v1__replica_item_result__init
+                     (Gyre__V1__ReplicaItemResult         *message)
+{
+  static const Gyre__V1__ReplicaItemResult init_value = GYRE__V1__REPLICA_ITEM_RESULT__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__replica_item_result__get_packed_size
+                     (const Gyre__V1__ReplicaItemResult *message)
+{
+  assert(message->base.descriptor == &gyre__v1__replica_item_result__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__replica_item_result__pack
+                     (const Gyre__V1__ReplicaItemResult *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__replica_item_result__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__replica_item_result__pack_to_buffer
+                     (const Gyre__V1__ReplicaItemResult *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__replica_item_result__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__ReplicaItemResult *
+       gyre__v1__replica_item_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__ReplicaItemResult *)
+     protobuf_c_message_unpack (&gyre__v1__replica_item_result__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__replica_item_result__free_unpacked
+                     (Gyre__V1__ReplicaItemResult *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__replica_item_result__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor gyre__v1__replica_get_request__field_descriptors[2] =
 {
   {
@@ -826,14 +961,195 @@ const ProtobufCMessageDescriptor gyre__v1__identify_response__descriptor =
   (ProtobufCMessageInit) gyre__v1__identify_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor gyre__v1__replica__method_descriptors[4] =
+static const ProtobufCFieldDescriptor gyre__v1__replica_batch_request__field_descriptors[2] =
+{
+  {
+    "gets",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Gyre__V1__ReplicaBatchRequest, n_gets),
+    offsetof(Gyre__V1__ReplicaBatchRequest, gets),
+    &gyre__v1__replica_get_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "puts",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Gyre__V1__ReplicaBatchRequest, n_puts),
+    offsetof(Gyre__V1__ReplicaBatchRequest, puts),
+    &gyre__v1__replica_put_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned gyre__v1__replica_batch_request__field_indices_by_name[] = {
+  0,   /* field[0] = gets */
+  1,   /* field[1] = puts */
+};
+static const ProtobufCIntRange gyre__v1__replica_batch_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor gyre__v1__replica_batch_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.ReplicaBatchRequest",
+  "ReplicaBatchRequest",
+  "Gyre__V1__ReplicaBatchRequest",
+  "gyre.v1",
+  sizeof(Gyre__V1__ReplicaBatchRequest),
+  2,
+  gyre__v1__replica_batch_request__field_descriptors,
+  gyre__v1__replica_batch_request__field_indices_by_name,
+  1,  gyre__v1__replica_batch_request__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__replica_batch_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor gyre__v1__replica_batch_response__field_descriptors[2] =
+{
+  {
+    "gets",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Gyre__V1__ReplicaBatchResponse, n_gets),
+    offsetof(Gyre__V1__ReplicaBatchResponse, gets),
+    &gyre__v1__replica_item_result__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "puts",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Gyre__V1__ReplicaBatchResponse, n_puts),
+    offsetof(Gyre__V1__ReplicaBatchResponse, puts),
+    &gyre__v1__replica_item_result__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned gyre__v1__replica_batch_response__field_indices_by_name[] = {
+  0,   /* field[0] = gets */
+  1,   /* field[1] = puts */
+};
+static const ProtobufCIntRange gyre__v1__replica_batch_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor gyre__v1__replica_batch_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.ReplicaBatchResponse",
+  "ReplicaBatchResponse",
+  "Gyre__V1__ReplicaBatchResponse",
+  "gyre.v1",
+  sizeof(Gyre__V1__ReplicaBatchResponse),
+  2,
+  gyre__v1__replica_batch_response__field_descriptors,
+  gyre__v1__replica_batch_response__field_indices_by_name,
+  1,  gyre__v1__replica_batch_response__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__replica_batch_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor gyre__v1__replica_item_result__field_descriptors[4] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__ReplicaItemResult, code),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__ReplicaItemResult, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "found",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__ReplicaItemResult, found),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version_set",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__ReplicaItemResult, version_set),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned gyre__v1__replica_item_result__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  2,   /* field[2] = found */
+  1,   /* field[1] = message */
+  3,   /* field[3] = version_set */
+};
+static const ProtobufCIntRange gyre__v1__replica_item_result__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor gyre__v1__replica_item_result__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.ReplicaItemResult",
+  "ReplicaItemResult",
+  "Gyre__V1__ReplicaItemResult",
+  "gyre.v1",
+  sizeof(Gyre__V1__ReplicaItemResult),
+  4,
+  gyre__v1__replica_item_result__field_descriptors,
+  gyre__v1__replica_item_result__field_indices_by_name,
+  1,  gyre__v1__replica_item_result__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__replica_item_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor gyre__v1__replica__method_descriptors[5] =
 {
   { "Get", &gyre__v1__replica_get_request__descriptor, &gyre__v1__replica_get_response__descriptor },
   { "Put", &gyre__v1__replica_put_request__descriptor, &gyre__v1__replica_put_response__descriptor },
   { "Coordinate", &gyre__v1__coordinate_request__descriptor, &gyre__v1__coordinate_response__descriptor },
   { "Identify", &gyre__v1__identify_request__descriptor, &gyre__v1__identify_response__descriptor },
+  { "Batch", &gyre__v1__replica_batch_request__descriptor, &gyre__v1__replica_batch_response__descriptor },
 };
 const unsigned gyre__v1__replica__method_indices_by_name[] = {
+  4,        /* Batch */
   2,        /* Coordinate */
   0,        /* Get */
   3,        /* Identify */
@@ -846,7 +1162,7 @@ const ProtobufCServiceDescriptor gyre__v1__replica__descriptor =
   "Replica",
   "Gyre__V1__Replica",
   "gyre.v1",
-  4,
+  5,
   gyre__v1__replica__method_descriptors,
   gyre__v1__replica__method_indices_by_name
 };
@@ -881,6 +1197,14 @@ void gyre__v1__replica__identify(ProtobufCService *service,
 {
   assert(service->descriptor == &gyre__v1__replica__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void gyre__v1__replica__batch(ProtobufCService *service,
+                              const Gyre__V1__ReplicaBatchRequest *input,
+                              Gyre__V1__ReplicaBatchResponse_Closure closure,
+                              void *closure_data)
+{
+  assert(service->descriptor == &gyre__v1__replica__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void gyre__v1__replica__init (Gyre__V1__Replica_Service *service,
                               Gyre__V1__Replica_ServiceDestroy destroy)

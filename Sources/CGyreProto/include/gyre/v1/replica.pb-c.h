@@ -24,6 +24,9 @@ typedef struct Gyre__V1__CoordinateRequest Gyre__V1__CoordinateRequest;
 typedef struct Gyre__V1__CoordinateResponse Gyre__V1__CoordinateResponse;
 typedef struct Gyre__V1__IdentifyRequest Gyre__V1__IdentifyRequest;
 typedef struct Gyre__V1__IdentifyResponse Gyre__V1__IdentifyResponse;
+typedef struct Gyre__V1__ReplicaBatchRequest Gyre__V1__ReplicaBatchRequest;
+typedef struct Gyre__V1__ReplicaBatchResponse Gyre__V1__ReplicaBatchResponse;
+typedef struct Gyre__V1__ReplicaItemResult Gyre__V1__ReplicaItemResult;
 
 
 /* --- enums --- */
@@ -163,6 +166,55 @@ struct  Gyre__V1__IdentifyResponse
 #define GYRE__V1__IDENTIFY_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__identify_response__descriptor) \
     , {0,NULL}, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0 }
+
+
+struct  Gyre__V1__ReplicaBatchRequest
+{
+  ProtobufCMessage base;
+  size_t n_gets;
+  Gyre__V1__ReplicaGetRequest **gets;
+  size_t n_puts;
+  Gyre__V1__ReplicaPutRequest **puts;
+};
+#define GYRE__V1__REPLICA_BATCH_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__replica_batch_request__descriptor) \
+    , 0,NULL, 0,NULL }
+
+
+struct  Gyre__V1__ReplicaBatchResponse
+{
+  ProtobufCMessage base;
+  /*
+   * One per request get, in order: `found` and `version_set` as in ReplicaGetResponse.
+   */
+  size_t n_gets;
+  Gyre__V1__ReplicaItemResult **gets;
+  /*
+   * One per request put, in order.
+   */
+  size_t n_puts;
+  Gyre__V1__ReplicaItemResult **puts;
+};
+#define GYRE__V1__REPLICA_BATCH_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__replica_batch_response__descriptor) \
+    , 0,NULL, 0,NULL }
+
+
+/*
+ * The outcome of one batched item: `code` is a gRPC status code (0 = OK) with its `message`,
+ * exactly what the single call would have answered.
+ */
+struct  Gyre__V1__ReplicaItemResult
+{
+  ProtobufCMessage base;
+  uint32_t code;
+  char *message;
+  protobuf_c_boolean found;
+  ProtobufCBinaryData version_set;
+};
+#define GYRE__V1__REPLICA_ITEM_RESULT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__replica_item_result__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, {0,NULL} }
 
 
 /* Gyre__V1__ReplicaGetRequest methods */
@@ -317,6 +369,63 @@ Gyre__V1__IdentifyResponse *
 void   gyre__v1__identify_response__free_unpacked
                      (Gyre__V1__IdentifyResponse *message,
                       ProtobufCAllocator *allocator);
+/* Gyre__V1__ReplicaBatchRequest methods */
+void   gyre__v1__replica_batch_request__init
+                     (Gyre__V1__ReplicaBatchRequest         *message);
+size_t gyre__v1__replica_batch_request__get_packed_size
+                     (const Gyre__V1__ReplicaBatchRequest   *message);
+size_t gyre__v1__replica_batch_request__pack
+                     (const Gyre__V1__ReplicaBatchRequest   *message,
+                      uint8_t             *out);
+size_t gyre__v1__replica_batch_request__pack_to_buffer
+                     (const Gyre__V1__ReplicaBatchRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__ReplicaBatchRequest *
+       gyre__v1__replica_batch_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__replica_batch_request__free_unpacked
+                     (Gyre__V1__ReplicaBatchRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Gyre__V1__ReplicaBatchResponse methods */
+void   gyre__v1__replica_batch_response__init
+                     (Gyre__V1__ReplicaBatchResponse         *message);
+size_t gyre__v1__replica_batch_response__get_packed_size
+                     (const Gyre__V1__ReplicaBatchResponse   *message);
+size_t gyre__v1__replica_batch_response__pack
+                     (const Gyre__V1__ReplicaBatchResponse   *message,
+                      uint8_t             *out);
+size_t gyre__v1__replica_batch_response__pack_to_buffer
+                     (const Gyre__V1__ReplicaBatchResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__ReplicaBatchResponse *
+       gyre__v1__replica_batch_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__replica_batch_response__free_unpacked
+                     (Gyre__V1__ReplicaBatchResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Gyre__V1__ReplicaItemResult methods */
+void   gyre__v1__replica_item_result__init
+                     (Gyre__V1__ReplicaItemResult         *message);
+size_t gyre__v1__replica_item_result__get_packed_size
+                     (const Gyre__V1__ReplicaItemResult   *message);
+size_t gyre__v1__replica_item_result__pack
+                     (const Gyre__V1__ReplicaItemResult   *message,
+                      uint8_t             *out);
+size_t gyre__v1__replica_item_result__pack_to_buffer
+                     (const Gyre__V1__ReplicaItemResult   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__ReplicaItemResult *
+       gyre__v1__replica_item_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__replica_item_result__free_unpacked
+                     (Gyre__V1__ReplicaItemResult *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Gyre__V1__ReplicaGetRequest_Closure)
@@ -343,6 +452,15 @@ typedef void (*Gyre__V1__IdentifyRequest_Closure)
 typedef void (*Gyre__V1__IdentifyResponse_Closure)
                  (const Gyre__V1__IdentifyResponse *message,
                   void *closure_data);
+typedef void (*Gyre__V1__ReplicaBatchRequest_Closure)
+                 (const Gyre__V1__ReplicaBatchRequest *message,
+                  void *closure_data);
+typedef void (*Gyre__V1__ReplicaBatchResponse_Closure)
+                 (const Gyre__V1__ReplicaBatchResponse *message,
+                  void *closure_data);
+typedef void (*Gyre__V1__ReplicaItemResult_Closure)
+                 (const Gyre__V1__ReplicaItemResult *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -366,6 +484,10 @@ struct Gyre__V1__Replica_Service
                    const Gyre__V1__IdentifyRequest *input,
                    Gyre__V1__IdentifyResponse_Closure closure,
                    void *closure_data);
+  void (*batch)(Gyre__V1__Replica_Service *service,
+                const Gyre__V1__ReplicaBatchRequest *input,
+                Gyre__V1__ReplicaBatchResponse_Closure closure,
+                void *closure_data);
 };
 typedef void (*Gyre__V1__Replica_ServiceDestroy)(Gyre__V1__Replica_Service *);
 void gyre__v1__replica__init (Gyre__V1__Replica_Service *service,
@@ -377,7 +499,8 @@ void gyre__v1__replica__init (Gyre__V1__Replica_Service *service,
       function_prefix__ ## get,\
       function_prefix__ ## put,\
       function_prefix__ ## coordinate,\
-      function_prefix__ ## identify  }
+      function_prefix__ ## identify,\
+      function_prefix__ ## batch  }
 void gyre__v1__replica__get(ProtobufCService *service,
                             const Gyre__V1__ReplicaGetRequest *input,
                             Gyre__V1__ReplicaGetResponse_Closure closure,
@@ -394,6 +517,10 @@ void gyre__v1__replica__identify(ProtobufCService *service,
                                  const Gyre__V1__IdentifyRequest *input,
                                  Gyre__V1__IdentifyResponse_Closure closure,
                                  void *closure_data);
+void gyre__v1__replica__batch(ProtobufCService *service,
+                              const Gyre__V1__ReplicaBatchRequest *input,
+                              Gyre__V1__ReplicaBatchResponse_Closure closure,
+                              void *closure_data);
 
 /* --- descriptors --- */
 
@@ -405,6 +532,9 @@ extern const ProtobufCMessageDescriptor gyre__v1__coordinate_request__descriptor
 extern const ProtobufCMessageDescriptor gyre__v1__coordinate_response__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__identify_request__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__identify_response__descriptor;
+extern const ProtobufCMessageDescriptor gyre__v1__replica_batch_request__descriptor;
+extern const ProtobufCMessageDescriptor gyre__v1__replica_batch_response__descriptor;
+extern const ProtobufCMessageDescriptor gyre__v1__replica_item_result__descriptor;
 extern const ProtobufCServiceDescriptor gyre__v1__replica__descriptor;
 
 PROTOBUF_C__END_DECLS
