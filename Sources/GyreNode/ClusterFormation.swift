@@ -78,4 +78,5 @@ enum ReplicaPaths {
     static let put = "/gyre.v1.Replica/Put"
     static let coordinate = "/gyre.v1.Replica/Coordinate"
     static let identify = "/gyre.v1.Replica/Identify"
+    static let batch = "/gyre.v1.Replica/Batch"
 }

@@ -19,7 +19,8 @@ final class CoordinationContext: Sendable {
     let group: any EventLoopGroup
     let timing: CoordinatorTiming
     let writeLimits: VersionSetLimits
-    private let peerClient: Mutex<PeerClient>
+    private let peerClient: SharedPeerClient
+    private let batcher: ReplicaBatcher
     let timers: CoordinatorTimers
 
     init(state: ClusterState, storage: any StorageEngine, metrics: NodeMetrics, group: any EventLoopGroup,
@@ -31,15 +32,18 @@ final class CoordinationContext: Sendable {
         self.group = group
         self.timing = timing
         self.writeLimits = writeLimits
-        peerClient = Mutex(peers)
+        let peerClient = SharedPeerClient(peers)
+        self.peerClient = peerClient
+        batcher = ReplicaBatcher(fallbackLoop: group.next(), batchesSent: metrics.replicaBatches,
+                                 peers: { peerClient.value })
         timers = CoordinatorTimers(loop: group.next())
     }
 
-    var peers: PeerClient { peerClient.withLock { $0 } }
+    var peers: PeerClient { peerClient.value }
 
     /// Peer calls carry the agreed cluster id from now on.
     func joined(_ clusterID: ClusterID) {
-        peerClient.withLock { $0 = $0.joined(clusterID, selfID: me) }
+        peerClient.replace { $0.joined(clusterID, selfID: me) }
     }
 
     func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
@@ -51,11 +55,6 @@ final class CoordinationContext: Sendable {
     }
 
     func cancelTimer(_ token: CoordinatorTimers.Token) { timers.cancel(token) }
-
-    private func remaining(until deadline: UInt64) -> UInt64 {
-        let current = now()
-        return deadline > current ? deadline - current : 1
-    }
 
     // MARK: local replica
 
@@ -99,8 +98,7 @@ final class CoordinationContext: Sendable {
         }
         metrics.replicaCalls.increment()
         let request = ReplicaGetRequest(key: key.key, partition: key.partition)
-        peers.call(address, ReplicaPaths.get, request, as: ReplicaGetResponse.self,
-                   timeoutNanoseconds: remaining(until: deadline)) { [metrics] result in
+        batcher.get(address, request, deadline: deadline) { [metrics] result in
             switch result {
             case let .success(response):
                 guard let bytes = response.versionSet else { return completion(.success(nil)) }
@@ -123,8 +121,7 @@ final class CoordinationContext: Sendable {
         guard let address = state.snapshot?.member(node)?.peerAddress else { return completion(false) }
         metrics.replicaCalls.increment()
         let request = ReplicaPutRequest(key: key.key, partition: key.partition, versionSet: encoded, repair: repair)
-        peers.call(address, ReplicaPaths.put, request, as: ReplicaPutResponse.self,
-                   timeoutNanoseconds: remaining(until: deadline)) { [metrics] result in
+        batcher.put(address, request, deadline: deadline) { [metrics] result in
             if case .failure = result { metrics.replicaFailures.increment() }
             completion((try? result.get()) != nil)
         }

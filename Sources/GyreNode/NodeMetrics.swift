@@ -18,8 +18,11 @@ public final class NodeMetrics: ServerObserver {
     let serverDeadlines = Counter()
     let overloads = Counter()
     let expiredWritesSkipped = Counter()
-    /// Node-to-node calls this node sent (Replica.Get and Replica.Put), and those that failed.
+    /// Node-to-node replica reads and writes this node sent (each item of a batch counts), and
+    /// those that failed.
     let replicaCalls = Counter()
+    /// Replica.Batch calls this node sent (each carried several of the replica calls above).
+    let replicaBatches = Counter()
     let replicaFailures = Counter()
     /// Read repairs this node sent as a coordinator, and repairs it received as a replica.
     let readRepairs = Counter()
@@ -70,6 +73,7 @@ public final class NodeMetrics: ServerObserver {
             .init(name: "kv.expired_writes_skipped", value: expiredWritesSkipped.value),
             .init(name: "replica.calls", value: replicaCalls.value),
             .init(name: "replica.failures", value: replicaFailures.value),
+            .init(name: "replica.batches", value: replicaBatches.value),
             .init(name: "kv.read_repairs", value: readRepairs.value),
             .init(name: "replica.repairs_received", value: repairsReceived.value),
             .init(name: "kv.writes_possibly_applied", value: writesPossiblyApplied.value),

@@ -2,6 +2,7 @@ import GyreHTTP2
 import GyreModel
 import GyreRPC
 import GyreWire
+import Synchronization
 
 /// Calls other nodes' Replica service, on their peer addresses, with the cluster id and this
 /// node's id attached to every call.
@@ -48,6 +49,19 @@ final class PeerClient: Sendable {
             }
         }
     }
+}
+
+/// The node's current ``PeerClient``, replaced once when the cluster agrees on its id.
+///
+/// Contract: thread-safe; readers get the client current at the time of the call.
+final class SharedPeerClient: Sendable {
+    private let current: Mutex<PeerClient>
+
+    init(_ client: PeerClient) { current = Mutex(client) }
+
+    var value: PeerClient { current.withLock { $0 } }
+
+    func replace(_ update: (PeerClient) -> PeerClient) { current.withLock { $0 = update($0) } }
 }
 
 /// A failed call to a peer: the error, and whether the peer certainly did not process it (so a

@@ -20,6 +20,7 @@ struct ReplicaService {
         router.register(ReplicaPaths.put) { call, bytes in service.put(call, bytes) }
         router.register(ReplicaPaths.coordinate) { call, bytes in service.coordinate(call, bytes) }
         router.register(ReplicaPaths.identify) { call, bytes in service.identify(call, bytes) }
+        router.register(ReplicaPaths.batch) { call, bytes in service.batch(call, bytes) }
     }
 
     private func sameCluster(_ call: ServerCall) -> Bool {
@@ -37,28 +38,55 @@ struct ReplicaService {
 
     private func get(_ call: ServerCall, _ bytes: [UInt8]) {
         guard sameCluster(call), let request: ReplicaGetRequest = RequestChecks.decode(call, bytes) else { return }
-        do {
-            let stored = try context.storage.get(StorageKey(partition: request.partition, key: request.key))
-            call.respond(ReplicaGetResponse(versionSet: stored).encodeFramed())
-        } catch {
-            call.fail(RPCError(.internal, "storage read failed: \(error)"))
-        }
+        let result = read(request)
+        guard result.isOK else { return call.fail(Self.error(result)) }
+        call.respond(ReplicaGetResponse(versionSet: result.versionSet).encodeFramed())
     }
 
     private func put(_ call: ServerCall, _ bytes: [UInt8]) {
         guard sameCluster(call), let request: ReplicaPutRequest = RequestChecks.decode(call, bytes) else { return }
+        let result = write(request)
+        guard result.isOK else { return call.fail(Self.error(result)) }
+        call.respond(ReplicaPutResponse().encodeFramed())
+    }
+
+    private func batch(_ call: ServerCall, _ bytes: [UInt8]) {
+        guard sameCluster(call), let request: ReplicaBatchRequest = RequestChecks.decode(call, bytes) else { return }
+        let response = ReplicaBatchResponse(gets: request.gets.map(read), puts: request.puts.map(write))
+        call.respond(response.encodeFramed())
+    }
+
+    // MARK: items (one replica read or write, alone or batched)
+
+    private func read(_ request: ReplicaGetRequest) -> ReplicaItemResult {
+        do {
+            return ReplicaItemResult(versionSet: try context.storage.get(StorageKey(partition: request.partition, key: request.key)))
+        } catch {
+            return Self.failure(.internal, "storage read failed: \(error)")
+        }
+    }
+
+    private func write(_ request: ReplicaPutRequest) -> ReplicaItemResult {
         let incoming: VersionSet
         do {
             incoming = try VersionSet(decoding: request.versionSet)
         } catch {
-            return call.fail(RPCError(.invalidArgument, "undecodable version set: \(error)"))
+            return Self.failure(.invalidArgument, "undecodable version set: \(error)")
         }
         if request.repair { context.metrics.repairsReceived.increment() }
         switch context.absorbLocal(StorageKey(partition: request.partition, key: request.key), incoming,
                                     encoded: request.versionSet) {
-        case .success: call.respond(ReplicaPutResponse().encodeFramed())
-        case let .failure(error): call.fail(RPCError(.internal, "storage write failed: \(error)"))
+        case .success: return ReplicaItemResult()
+        case let .failure(error): return Self.failure(.internal, "storage write failed: \(error)")
         }
+    }
+
+    private static func failure(_ code: StatusCode, _ message: String) -> ReplicaItemResult {
+        ReplicaItemResult(code: UInt32(code.rawValue), message: message)
+    }
+
+    private static func error(_ result: ReplicaItemResult) -> RPCError {
+        RPCError(StatusCode(wireValue: Int(result.code)), result.message)
     }
 
     private func coordinate(_ call: ServerCall, _ bytes: [UInt8]) {

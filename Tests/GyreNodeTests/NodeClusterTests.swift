@@ -85,6 +85,45 @@ import Testing
         await harness.stop()
     }
 
+    /// Replica.Batch: each item answers what the single call would, a bad item fails alone, and
+    /// the whole call is refused to another cluster.
+    @Test func replicaBatchAnswersEveryItemOnItsOwn() async throws {
+        let harness = try await NodeHarness.start()
+        try await harness.node.formed()
+        let ring = try RingInfo.decode(await harness.call("/gyre.v1.Cluster/Ring", RingRequest()).unaryMessage())
+        let (host, port) = (String(harness.node.peerAddress.split(separator: ":")[0]),
+                            Int(harness.node.peerAddress.split(separator: ":")[1])!)
+        func batch(_ request: ReplicaBatchRequest, cluster: ClusterID) async -> ClientResponse {
+            await harness.client.call(host: host, port: port, path: "/gyre.v1.Replica/Batch",
+                                      framedRequest: request.encodeFramed(),
+                                      metadata: ["gyre-cluster-id": cluster.description, "gyre-from": "test"])
+        }
+        var random = SystemRandomNumberGenerator()
+        let versions = VersionSet().updated(context: VersionVector(), value: .value(Array("v".utf8)),
+                                            actor: NodeID.random(using: &random))
+        let writes = ReplicaBatchRequest(puts: [
+            ReplicaPutRequest(key: Key("a"), partition: 3, versionSet: versions.encode()),
+            ReplicaPutRequest(key: Key("b"), partition: 3, versionSet: [0xFF, 0x00, 0x13]),
+            ReplicaPutRequest(key: Key("c"), partition: 4, versionSet: versions.encode(), repair: true),
+        ])
+        let written = try ReplicaBatchResponse.decode(await batch(writes, cluster: ring.clusterID).unaryMessage())
+        #expect(written.gets.isEmpty)
+        #expect(written.puts.map(\.code) == [0, UInt32(StatusCode.invalidArgument.rawValue), 0])
+        #expect(written.puts[1].message.contains("undecodable version set"))
+        let reads = ReplicaBatchRequest(gets: [
+            ReplicaGetRequest(key: Key("a"), partition: 3), ReplicaGetRequest(key: Key("b"), partition: 3),
+            ReplicaGetRequest(key: Key("c"), partition: 4), ReplicaGetRequest(key: Key("a"), partition: 4),
+        ])
+        let read = try ReplicaBatchResponse.decode(await batch(reads, cluster: ring.clusterID).unaryMessage())
+        #expect(read.gets.map(\.versionSet) == [versions.encode(), nil, versions.encode(), nil])
+        #expect(read.gets.allSatisfy { $0.isOK })
+        let repairs = harness.node.stats().counters.first { $0.name == "replica.repairs_received" }
+        #expect(repairs?.value == 1)
+        let refused = await batch(reads, cluster: ClusterID.random(using: &random))
+        #expect(refused.status.code == .failedPrecondition)
+        await harness.stop()
+    }
+
     @Test func formationFailsClearlyWhenAPeerNeverAnswers() async throws {
         let ports = try await Self.freePorts(2)
         let harness = try await NodeHarness.start(waitUntilFormed: false) { configuration in

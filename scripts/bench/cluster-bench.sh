@@ -31,7 +31,8 @@
 #     so the key was fresh; Get/Range: exactly the bench value).
 #   - Around each gyre run every node's Cluster/Stats is read: the sum of rpc.KV.<Op>.OK must equal
 #     the OK calls gyre-bench counted, replica calls per client op must be >= N-1 = 2, and no
-#     error counter may grow.
+#     error counter may grow. "rpc/op" is node-to-node HTTP/2 calls per client op: coordinators
+#     batch the replica calls for one peer from one event-loop pass into one Replica.Batch.
 #   - Every process is stopped by PID (TERM, then KILL after 5 s) on exit.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
