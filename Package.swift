@@ -43,6 +43,11 @@ let package = Package(
             pkgConfig: "libprotobuf-c",
             providers: [.apt(["libprotobuf-c-dev"])]
         ),
+        .systemLibrary(
+            name: "CRocksDB",
+            pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]
+        ),
         .target(
             name: "CGyreProto",
             dependencies: ["CProtobufC"],
@@ -67,7 +72,7 @@ let package = Package(
         ),
         .target(
             name: "GyreStorage",
-            dependencies: ["GyreModel"],
+            dependencies: ["GyreModel", "CRocksDB"],
             swiftSettings: strictSettings
         ),
 
@@ -84,7 +89,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "gyre-bench",
-            dependencies: ["GyreHTTP2", "GyreRPC", "GyreWire", "GyreModel", argumentParser, nio, nioPosix],
+            dependencies: ["GyreHTTP2", "GyreRPC", "GyreWire", "GyreModel", "GyreStorage", argumentParser, nio, nioPosix],
             swiftSettings: strictSettings
         ),
 
@@ -122,6 +127,11 @@ let package = Package(
         .testTarget(
             name: "GyreSimulationTests",
             dependencies: ["GyreTestKit", "GyreCore", "GyreModel", "GyreStorage"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GyreStorageTests",
+            dependencies: ["GyreStorage", "GyreModel"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -19,7 +19,7 @@ node_count=${GYRE_NODES:-3}
 peers=""
 for ((i = 0; i < node_count; i++)); do peers+="${peers:+,}127.0.0.1:$((base_port + 100 + i))"; done
 
-ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler nghttp2-client
+ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler nghttp2-client
 ensure_python_venv "$top/.venv" "${GYRE_PY_PACKAGES[@]}"
 stubs=$top/.build/py-stubs
 scripts/gen-py-stubs.sh "$stubs" "$top/.venv/bin/python"

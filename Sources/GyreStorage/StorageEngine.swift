@@ -1,40 +1,85 @@
 public import GyreModel
 
-/// Where a record lives: its partition and its key. A partition's keys form one contiguous range
-/// in every engine's layout.
-public struct StorageKey: Hashable, Sendable {
-    public var partition: UInt32
-    public var key: Key
-
-    public init(partition: UInt32, key: Key) {
-        self.partition = partition
-        self.key = key
-    }
-}
-
-/// A node's local store of records: opaque encoded bytes per (partition, key).
+/// A node's local store of records: opaque encoded bytes per (partition, key), plus a few named
+/// metadata values for the node itself.
 ///
-/// Contract: thread-safe. ``update(_:_:)`` is an atomic read-modify-write per key: no update is
-/// lost between the read and the write, whatever else runs concurrently. Engines know nothing
-/// of what the bytes mean (versioning lives above them).
+/// Contract:
+/// - Thread-safe. ``update(_:_:)`` is an atomic read-modify-write per key: no update is lost
+///   between the read and the write, whatever else runs concurrently.
+/// - Durability: ``update(_:_:)`` returns, and the asynchronous forms complete, only once the
+///   write is durable as the engine's sync policy defines it (`SyncPolicy` for RocksDB; never,
+///   for ``InMemoryEngine``). ``setMetadata(_:_:)`` is always durable before it returns.
+/// - Order: a partition's records are ordered bytewise by key (a key before every key it is a
+///   proper prefix of); ``scan(partition:after:limit:)`` and ``digests(partition:after:limit:)``
+///   page through them in that order.
+/// - Engines know nothing of what the bytes mean (versioning lives above them).
+/// - After ``close()`` every operation fails with ``StorageError/closed``.
 public protocol StorageEngine: Sendable {
     /// The record at `key`, or nil.
     func get(_ key: StorageKey) throws(StorageError) -> [UInt8]?
 
     /// Replaces the record at `key` with `transform(old)`; nil from `transform` deletes it, and
-    /// a thrown error leaves it unchanged. Returns what was stored.
+    /// a thrown error leaves it unchanged. Blocks until the write is durable per the engine's
+    /// sync policy. Returns what was stored.
     @discardableResult
     func update(_ key: StorageKey, _ transform: ([UInt8]?) throws(StorageError) -> [UInt8]?) throws(StorageError) -> [UInt8]?
 
-    /// Number of records held.
+    /// Number of records held (an engine may document it as an estimate).
     var count: Int { get }
+
+    /// Up to `limit` records of `partition` whose keys are bytewise greater than `after` (all, when
+    /// `after` is nil), in key order. Fewer than `limit` means the partition has no more.
+    func scan(partition: UInt32, after: Key?, limit: Int) throws(StorageError) -> [StorageRecord]
+
+    /// As ``scan(partition:after:limit:)``, with each value replaced by its ``KeyDigest``.
+    func digests(partition: UInt32, after: Key?, limit: Int) throws(StorageError) -> [KeyDigest]
+
+    /// ``get(_:)`` without blocking the caller: `completion` runs exactly once, on a thread of the
+    /// engine's choosing (inline for engines that never block).
+    func get(_ key: StorageKey, completion: @escaping @Sendable (Result<[UInt8]?, StorageError>) -> Void)
+
+    /// ``update(_:_:)`` without blocking the caller: `completion` runs exactly once, after the
+    /// write is durable per the sync policy, on a thread of the engine's choosing (inline for
+    /// engines that never block). `completion` must not block: it may hop elsewhere or call
+    /// the asynchronous forms, but must not call the synchronous ones.
+    func update(_ key: StorageKey, _ transform: @escaping @Sendable ([UInt8]?) throws(StorageError) -> [UInt8]?,
+                completion: @escaping @Sendable (Result<[UInt8]?, StorageError>) -> Void)
+
+    /// The node metadata value named `name`, or nil.
+    func metadata(_ name: String) throws(StorageError) -> [UInt8]?
+
+    /// Sets (nil: removes) the node metadata value named `name`; synced to stable storage before
+    /// it returns, whatever the sync policy. `name` must not be empty nor
+    /// ``StorageMetadata/formatMarker`` (reserved).
+    func setMetadata(_ name: String, _ value: [UInt8]?) throws(StorageError)
+
+    /// Whether writes currently work (see ``StorageHealth``).
+    var health: StorageHealth { get }
+
+    /// Counters since the engine was opened (see ``StorageStatistics``).
+    var statistics: StorageStatistics { get }
+
+    /// Makes everything written durable, releases the store and stops the engine's threads.
+    /// Operations already accepted complete first. Idempotent.
+    func close()
 }
 
-/// A storage failure, with a message fit for an operator and a client.
-public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
+extension StorageEngine {
+    /// Runs ``get(_:)`` inline: right for engines that never block.
+    public func get(_ key: StorageKey, completion: @escaping @Sendable (Result<[UInt8]?, StorageError>) -> Void) {
+        completion(Result { () throws(StorageError) in try get(key) })
+    }
 
-    public init(_ message: String) { self.message = message }
+    /// Runs ``update(_:_:)`` inline: right for engines that never block.
+    public func update(_ key: StorageKey, _ transform: @escaping @Sendable ([UInt8]?) throws(StorageError) -> [UInt8]?,
+                       completion: @escaping @Sendable (Result<[UInt8]?, StorageError>) -> Void) {
+        completion(Result { () throws(StorageError) in try update(key, transform) })
+    }
 
-    public var description: String { message }
+    /// ``scan(partition:after:limit:)`` with each value replaced by its digest.
+    public func digests(partition: UInt32, after: Key?, limit: Int) throws(StorageError) -> [KeyDigest] {
+        try scan(partition: partition, after: after, limit: limit).map { record in
+            KeyDigest(key: record.key, digest: KeyDigest.digest(of: record.value))
+        }
+    }
 }

@@ -51,7 +51,7 @@ if [ "$skip_gyre" != 1 ] && [ "${BENCH_BUILD:-1}" = 1 ]; then
   if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
     PATH=/opt/swift/usr/bin:$PATH
   fi
-  ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler
+  ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler
   echo "bench: swift build -c release" >&2
   swift build -c release
 fi
