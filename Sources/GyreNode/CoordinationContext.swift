@@ -9,8 +9,9 @@ import Synchronization
 /// What every coordinated request of one node shares: who the node is, its storage, its peers,
 /// its metrics, its timers. The I/O half of the request pipeline; the decisions are GyreCore's.
 ///
-/// Contract: thread-safe. Local storage calls are synchronous (the in-memory engine answers in
-/// microseconds; blocking engines run on their own threads behind the same protocol).
+/// Contract: thread-safe. Local storage calls complete through callbacks: a blocking engine
+/// (RocksDB) answers from its own threads, never blocking an event loop; the in-memory engine
+/// answers inline.
 final class CoordinationContext: Sendable {
     let me: NodeID
     let storage: any StorageEngine
@@ -56,37 +57,36 @@ final class CoordinationContext: Sendable {
 
     func cancelTimer(_ token: CoordinatorTimers.Token) { timers.cancel(token) }
 
-    // MARK: local replica
+    // MARK: local replica (the engine's asynchronous forms: blocking engines answer from their
+    // own threads, the in-memory engine inline)
 
-    func readLocal(_ key: StorageKey) -> Result<VersionSet?, StorageError> {
-        do {
-            guard let bytes = try storage.get(key) else { return .success(nil) }
-            return .success(try VersionSet(decoding: bytes))
-        } catch let error as StorageError {
-            return .failure(error)
-        } catch {
-            return .failure(StorageError("stored versions of \(key.key) are unreadable: \(error)"))
+    func readLocal(_ key: StorageKey, completion: @escaping @Sendable (Result<VersionSet?, StorageError>) -> Void) {
+        storage.get(key) { result in
+            completion(result.flatMap { bytes in
+                guard let bytes else { return .success(nil) }
+                do {
+                    return .success(try VersionSet(decoding: bytes))
+                } catch {
+                    return .failure(StorageError("stored versions of \(key.key) are unreadable: \(error)"))
+                }
+            })
         }
     }
 
     /// Merges `incoming` into this node's versions of `key` (a replica write or a repair).
     /// `encoded`, when given, is `incoming`'s encoding: stored as it is when the key is new here.
-    func absorbLocal(_ key: StorageKey, _ incoming: VersionSet, encoded: [UInt8]? = nil) -> Result<Void, StorageError> {
-        do {
-            try storage.update(key) { old throws(StorageError) in
-                guard let old else { return encoded ?? incoming.encode() }
-                let current: VersionSet
-                do {
-                    current = try VersionSet(decoding: old)
-                } catch {
-                    throw StorageError("stored versions of \(key.key) are unreadable: \(error)")
-                }
-                return ReplicaLogic.absorb(current: current, incoming: incoming).encode()
+    func absorbLocal(_ key: StorageKey, _ incoming: VersionSet, encoded: [UInt8]? = nil,
+                     completion: @escaping @Sendable (Result<Void, StorageError>) -> Void) {
+        storage.update(key, { old throws(StorageError) in
+            guard let old else { return encoded ?? incoming.encode() }
+            let current: VersionSet
+            do {
+                current = try VersionSet(decoding: old)
+            } catch {
+                throw StorageError("stored versions of \(key.key) are unreadable: \(error)")
             }
-            return .success(())
-        } catch {
-            return .failure(error)
-        }
+            return ReplicaLogic.absorb(current: current, incoming: incoming).encode()
+        }, completion: { result in completion(result.map { _ in () }) })
     }
 
     // MARK: remote replicas
@@ -129,10 +129,7 @@ final class CoordinationContext: Sendable {
 
     /// Read repair: hands `versions` to `node` (this node: directly), without waiting.
     func repair(_ node: NodeID, key: StorageKey, versions: VersionSet) {
-        if node == me {
-            _ = absorbLocal(key, versions)
-            return
-        }
+        if node == me { return absorbLocal(key, versions) { _ in } }
         writeRemote(node, key: key, encoded: versions.encode(), repair: true,
                     deadline: now() &+ timing.replicaTimeout) { _ in }
     }

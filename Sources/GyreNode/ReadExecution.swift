@@ -66,14 +66,16 @@ final class ReadExecution: Sendable {
 
     private func read(_ node: NodeID) {
         if node == context.me {
-            let directives: [ReadCoordinator<VersionSet>.Directive]
-            switch context.readLocal(key) {
-            case let .success(versions): directives = instance.withLock { $0.onAnswer(from: node, versions: versions) }
-            case .failure:
-                context.metrics.replicaFailures.increment()
-                directives = instance.withLock { $0.onFailure(from: node) }
+            return context.readLocal(key) { [self] result in
+                let directives: [ReadCoordinator<VersionSet>.Directive]
+                switch result {
+                case let .success(versions): directives = instance.withLock { $0.onAnswer(from: node, versions: versions) }
+                case .failure:
+                    context.metrics.replicaFailures.increment()
+                    directives = instance.withLock { $0.onFailure(from: node) }
+                }
+                perform(directives)
             }
-            return perform(directives)
         }
         context.readRemote(node, key: key, deadline: instance.withLock { $0.deadline }) { [self] result in
             let directives = instance.withLock { coordinator in

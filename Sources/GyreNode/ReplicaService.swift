@@ -38,46 +38,57 @@ struct ReplicaService {
 
     private func get(_ call: ServerCall, _ bytes: [UInt8]) {
         guard sameCluster(call), let request: ReplicaGetRequest = RequestChecks.decode(call, bytes) else { return }
-        let result = read(request)
-        guard result.isOK else { return call.fail(Self.error(result)) }
-        call.respond(ReplicaGetResponse(versionSet: result.versionSet).encodeFramed())
+        read(request) { result in
+            guard result.isOK else { return call.fail(Self.error(result)) }
+            call.respond(ReplicaGetResponse(versionSet: result.versionSet).encodeFramed())
+        }
     }
 
     private func put(_ call: ServerCall, _ bytes: [UInt8]) {
         guard sameCluster(call), let request: ReplicaPutRequest = RequestChecks.decode(call, bytes) else { return }
-        let result = write(request)
-        guard result.isOK else { return call.fail(Self.error(result)) }
-        call.respond(ReplicaPutResponse().encodeFramed())
+        write(request) { result in
+            guard result.isOK else { return call.fail(Self.error(result)) }
+            call.respond(ReplicaPutResponse().encodeFramed())
+        }
     }
 
+    /// Every item runs at once; the answer goes when the last one completed.
     private func batch(_ call: ServerCall, _ bytes: [UInt8]) {
         guard sameCluster(call), let request: ReplicaBatchRequest = RequestChecks.decode(call, bytes) else { return }
-        let response = ReplicaBatchResponse(gets: request.gets.map(read), puts: request.puts.map(write))
-        call.respond(response.encodeFramed())
+        let gathered = BatchResults(gets: request.gets.count, puts: request.puts.count) { response in
+            call.respond(response.encodeFramed())
+        }
+        for (index, item) in request.gets.enumerated() { read(item) { gathered.get(index, $0) } }
+        for (index, item) in request.puts.enumerated() { write(item) { gathered.put(index, $0) } }
     }
 
     // MARK: items (one replica read or write, alone or batched)
 
-    private func read(_ request: ReplicaGetRequest) -> ReplicaItemResult {
-        do {
-            return ReplicaItemResult(versionSet: try context.storage.get(StorageKey(partition: request.partition, key: request.key)))
-        } catch {
-            return Self.failure(.internal, "storage read failed: \(error)")
+    private func read(_ request: ReplicaGetRequest, completion: @escaping @Sendable (ReplicaItemResult) -> Void) {
+        context.storage.get(StorageKey(partition: request.partition, key: request.key)) { result in
+            switch result {
+            case let .success(stored): completion(ReplicaItemResult(versionSet: stored))
+            case let .failure(error): completion(Self.failure(.internal, "storage read failed: \(error)"))
+            }
         }
     }
 
-    private func write(_ request: ReplicaPutRequest) -> ReplicaItemResult {
+    private func write(_ request: ReplicaPutRequest, completion: @escaping @Sendable (ReplicaItemResult) -> Void) {
         let incoming: VersionSet
         do {
             incoming = try VersionSet(decoding: request.versionSet)
         } catch {
-            return Self.failure(.invalidArgument, "undecodable version set: \(error)")
+            return completion(Self.failure(.invalidArgument, "undecodable version set: \(error)"))
         }
         if request.repair { context.metrics.repairsReceived.increment() }
-        switch context.absorbLocal(StorageKey(partition: request.partition, key: request.key), incoming,
-                                    encoded: request.versionSet) {
-        case .success: return ReplicaItemResult()
-        case let .failure(error): return Self.failure(.internal, "storage write failed: \(error)")
+        context.absorbLocal(StorageKey(partition: request.partition, key: request.key), incoming,
+                            encoded: request.versionSet) { result in
+            switch result {
+            case .success: completion(ReplicaItemResult())
+            case let .failure(error) where error.kind == .writeFault:
+                completion(Self.failure(.unavailable, "\(error)"))
+            case let .failure(error): completion(Self.failure(.internal, "storage write failed: \(error)"))
+            }
         }
     }
 

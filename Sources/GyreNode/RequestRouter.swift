@@ -37,12 +37,15 @@ struct RequestRouter: Sendable {
     }
 
     private func readOnlyReplica(_ call: ServerCall, key: StorageKey, format: ReplyFormat) {
-        switch context.readLocal(key) {
-        case let .success(versions):
-            let view = ReplicaLogic.clientView(of: versions)
-            call.respond(format.get(GetResponse(values: view.values, context: CausalContext(view.context.encode()), replicas: 1)))
-        case let .failure(error):
-            call.fail(RPCError(.unavailable, "only 0 of the 1 replicas needed (R) answered: \(error)"))
+        context.readLocal(key) { result in
+            switch result {
+            case let .success(versions):
+                let view = ReplicaLogic.clientView(of: versions)
+                call.respond(format.get(GetResponse(values: view.values, context: CausalContext(view.context.encode()),
+                                                    replicas: 1)))
+            case let .failure(error):
+                call.fail(RPCError(.unavailable, "only 0 of the 1 replicas needed (R) answered: \(error)"))
+            }
         }
     }
 
@@ -76,44 +79,63 @@ struct RequestRouter: Sendable {
             return call.fail(RPCError(.deadlineExceeded, "deadline exceeded before the write started; not applied"))
         }
         // Apply to this node's replica first: the new event gets this node's actor id.
-        var refusal: String?
-        var written: VersionSet?
-        var encoded: [UInt8] = []
-        do {
-            try context.storage.update(route.key) { old throws(StorageError) in
-                let current: VersionSet?
-                do {
-                    current = try old.map { try VersionSet(decoding: $0) }
-                } catch {
-                    throw StorageError("stored versions of \(key) are unreadable: \(error)")
-                }
-                switch ReplicaLogic.coordinateWrite(current: current, context: clientContext, value: value,
-                                                    actor: context.me, limits: context.writeLimits) {
-                case let .success(versions):
-                    written = versions
-                    encoded = versions.encode()
-                    return encoded
-                case let .failure(.capExceeded(message)):
-                    refusal = message
-                    return old
-                }
+        let outcome = LocalWriteOutcome()
+        let (me, limits, seen) = (context.me, context.writeLimits, clientContext)
+        context.storage.update(route.key, { old throws(StorageError) in
+            let current: VersionSet?
+            do {
+                current = try old.map { try VersionSet(decoding: $0) }
+            } catch {
+                throw StorageError("stored versions of \(key) are unreadable: \(error)")
             }
-        } catch {
-            return call.fail(RPCError(.internal, "storage write failed: \(error)",
-                                      trailers: ["gyre-acks": "0", "gyre-outcome": WriteOutcome.notApplied.rawValue]))
+            switch ReplicaLogic.coordinateWrite(current: current, context: seen, value: value, actor: me,
+                                                limits: limits) {
+            case let .success(versions):
+                let encoded = versions.encode()
+                outcome.record(.written(versions, encoded))
+                return encoded
+            case let .failure(.capExceeded(message)):
+                outcome.record(.refused(message))
+                return old
+            }
+        }, completion: { [context] result in
+            if case let .failure(error) = result { return call.fail(Self.localWriteError(error)) }
+            switch outcome.value {
+            case let .refused(message)?:
+                call.fail(RPCError(.failedPrecondition, message))
+            case nil:
+                call.fail(RPCError(.internal, "write produced no versions"))
+            case let .written(written, encoded)?:
+                let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: call.deadline)
+                let isDelete = value.isTombstone
+                WriteExecution(context: context, call: call, key: route.key,
+                               others: route.replicas.filter { $0 != context.me }, w: w, versions: written,
+                               encoded: encoded, deadline: deadline,
+                               respond: { versions, acks in
+                                   isDelete ? format.delete(DeleteResponse(replicas: UInt32(acks)))
+                                       : format.put(PutResponse(context: CausalContext(versions.context.encode()),
+                                                                replicas: UInt32(acks), values: versions.liveValues))
+                               }).start()
+            }
+        })
+    }
+
+    /// The answer to a client write whose coordinator could not store it locally: a write fault
+    /// (disk full, I/O error) may have left it in this replica without making it durable
+    /// (UNAVAILABLE, possibly applied); a closed store is shutting down (UNAVAILABLE, not
+    /// applied); anything else is INTERNAL, not applied.
+    static func localWriteError(_ error: StorageError) -> RPCError {
+        switch error.kind {
+        case .writeFault:
+            RPCError(.unavailable, "\(error)",
+                     trailers: ["gyre-acks": "0", "gyre-outcome": WriteOutcome.possiblyApplied.rawValue])
+        case .closed:
+            RPCError(.unavailable, "the node is shutting down: \(error)",
+                     trailers: ["gyre-acks": "0", "gyre-outcome": WriteOutcome.notApplied.rawValue])
+        case .failure:
+            RPCError(.internal, "storage write failed: \(error)",
+                     trailers: ["gyre-acks": "0", "gyre-outcome": WriteOutcome.notApplied.rawValue])
         }
-        if let refusal { return call.fail(RPCError(.failedPrecondition, refusal)) }
-        guard let written else { return call.fail(RPCError(.internal, "write produced no versions")) }
-        let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: call.deadline)
-        let isDelete = value.isTombstone
-        WriteExecution(context: context, call: call, key: route.key,
-                       others: route.replicas.filter { $0 != context.me }, w: w, versions: written, encoded: encoded,
-                       deadline: deadline,
-                       respond: { versions, acks in
-                           isDelete ? format.delete(DeleteResponse(replicas: UInt32(acks)))
-                               : format.put(PutResponse(context: CausalContext(versions.context.encode()), replicas: UInt32(acks),
-                                                        values: versions.liveValues))
-                       }).start()
     }
 
     // MARK: steps

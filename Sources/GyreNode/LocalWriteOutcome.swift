@@ -1,0 +1,22 @@
+import GyreModel
+import Synchronization
+
+/// What a coordinator's read-modify-write of its own replica decided, recorded inside the
+/// storage engine's transform and read once the write completed (the transform may run on an
+/// engine thread).
+///
+/// Contract: thread-safe; holds the last decision recorded (a transform runs once per update).
+final class LocalWriteOutcome: Sendable {
+    enum Decision: Sendable {
+        /// The new version set and its encoding (what was stored).
+        case written(VersionSet, [UInt8])
+        /// The write would break a cap; nothing changed.
+        case refused(String)
+    }
+
+    private let decision = Mutex<Decision?>(nil)
+
+    func record(_ value: Decision) { decision.withLock { $0 = value } }
+
+    var value: Decision? { decision.withLock { $0 } }
+}
