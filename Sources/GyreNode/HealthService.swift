@@ -8,10 +8,19 @@ import Synchronization
 ///
 /// Contract: `Check` answers SERVING for the whole node ("") and for each service the node
 /// serves once the cluster has formed, NOT_SERVING while it forms and once shutdown has begun,
-/// and NOT_FOUND for any other service name. `Watch` is not offered (UNIMPLEMENTED, which the health protocol allows).
+/// and NOT_FOUND for any other service name. The pseudo-service `gyre.storage.write` reports
+/// the store's writes: NOT_SERVING while a write fault lasts (disk full, I/O error), when the
+/// node still serves reads, so the node as a whole stays SERVING. `Watch` is not offered (UNIMPLEMENTED, which the health protocol allows).
 final class HealthService: Sendable {
-    static let services: Set<String> = ["", "gyre.v1.KV", "gyre.v1.Cluster", "grpc.health.v1.Health"]
+    static let services: Set<String> = ["", "gyre.v1.KV", "gyre.v1.Cluster", "grpc.health.v1.Health", storageWrites]
+    /// The health name of the store's writes.
+    static let storageWrites = "gyre.storage.write"
     private let serving = Atomic<Bool>(true)
+    private let writesHealthy: @Sendable () -> Bool
+
+    init(writesHealthy: @escaping @Sendable () -> Bool = { true }) {
+        self.writesHealthy = writesHealthy
+    }
     private let stopping = Atomic<Bool>(false)
 
     func register(into router: inout RPCRouter) {
@@ -42,7 +51,9 @@ final class HealthService: Sendable {
         guard Self.services.contains(request.service) else {
             return call.fail(RPCError(.notFound, "unknown service \(request.service)"))
         }
-        let status: ServingStatus = serving.load(ordering: .relaxed) ? .serving : .notServing
+        var up = serving.load(ordering: .relaxed)
+        if request.service == Self.storageWrites { up = up && writesHealthy() }
+        let status: ServingStatus = up ? .serving : .notServing
         call.respond(HealthCheckResponse(status: status).encodeFramed())
     }
 }

@@ -14,8 +14,11 @@ import NIOPosix
 /// cluster in the background (``formed()`` waits for it); until the cluster has formed, client
 /// requests answer UNAVAILABLE and Health answers NOT_SERVING. ``shutdown()`` reports
 /// NOT_SERVING, stops accepting, lets calls in flight finish (GOAWAY) within the grace period,
-/// then releases the event loops it created. A node is started at most once. A node's id is new
-/// at every start until durable storage keeps it.
+/// then releases the event loops it created. A node is started at most once. The node's id, its
+/// cluster's id and its ring live in the store's metadata (``NodeIdentity``): a node restarted on
+/// the same store is the same member; an empty store makes a new node id. ``init`` refuses a
+/// store whose recorded cluster contradicts the configuration. The node does not close its
+/// storage (its owner does, after ``shutdown()``).
 public final class Node: Sendable {
     public let configuration: NodeConfiguration
     public let storage: any StorageEngine
@@ -33,8 +36,12 @@ public final class Node: Sendable {
     let client: GRPCClient
     private let formation: FormationTask
 
+    private let identity: NodeIdentity
+
     public init(configuration: NodeConfiguration, storage: any StorageEngine = InMemoryEngine(),
-                logger: Logger = Logger(label: "gyre.node"), group: (any EventLoopGroup)? = nil) {
+                logger: Logger = Logger(label: "gyre.node"), group: (any EventLoopGroup)? = nil) throws(NodeStartError) {
+        let identity = try NodeIdentity.load(from: storage, configuration: configuration.cluster)
+        self.identity = identity
         self.configuration = configuration
         self.storage = storage
         self.logger = logger
@@ -47,15 +54,16 @@ public final class Node: Sendable {
             ownsGroup = true
         }
         var random = SystemRandomNumberGenerator()
-        let id = NodeID.random(using: &random)
+        let id = identity.nodeID
         self.id = id
         let cluster = configuration.cluster
         let state = ClusterState(me: Member(id: id, weight: cluster.weight),
-                                 proposedClusterID: cluster.clusterID ?? .random(using: &random), configuration: cluster)
+                                 proposedClusterID: identity.clusterID ?? cluster.clusterID ?? .random(using: &random),
+                                 configuration: cluster)
         self.state = state
         let limiter = InFlightLimiter(limit: configuration.maxInFlight)
         self.limiter = limiter
-        let health = HealthService()
+        let health = HealthService(writesHealthy: { storage.health == .ok })
         self.health = health
         let metrics = NodeMetrics()
         self.metrics = metrics
@@ -103,12 +111,38 @@ public final class Node: Sendable {
         logger.info("node started", metadata: ["gyre.node": "\(id)", "gyre.listen": "\(clientAddress)",
                                                "gyre.peer_listen": "\(peerAddress)",
                                                "cluster.peers": "\(configuration.cluster.peers.count)"])
-        let formation = ClusterFormation(state: state, peers: context.peers, logger: logger)
         let state = self.state, context = self.context, health = self.health, logger = self.logger
+        let storage = self.storage, identity = self.identity
+        if let ring = reusableStoredRing() {
+            // Restarted on the same store and the same member list: back in the ring at once,
+            // even when some peers are down.
+            state.install(ring: ring, clusterID: identity.clusterID!)
+            context.joined(identity.clusterID!)
+            if let snapshot = state.snapshot, snapshot.ringInfo != identity.ring {
+                // This node's own addresses changed (e.g. port 0): keep the ring as it is now.
+                do {
+                    try NodeIdentity.record(ring: snapshot.ringInfo, clusterID: snapshot.clusterID, in: storage)
+                } catch {
+                    logger.warning("could not record the ring", metadata: ["gyre.error": "\(error)"])
+                }
+            }
+            health.setServing()
+            logger.info("rejoined the stored ring", metadata: ["cluster.id": "\(identity.clusterID!)",
+                                                              "cluster.members": "\(ring.members.count)"])
+            self.formation.run { nil }
+            return clientAddress
+        }
+        let formation = ClusterFormation(state: state, peers: context.peers, logger: logger)
         self.formation.run {
             do {
                 let (ring, clusterID) = try await formation.form()
+                if let stored = identity.clusterID, stored != clusterID {
+                    throw FormationError("this node's data directory belongs to cluster \(stored), but the peers form cluster \(clusterID): refusing to mix clusters (start it with an empty --data-dir to make a new node)")
+                }
                 state.install(ring: ring, clusterID: clusterID)
+                if let snapshot = state.snapshot {
+                    try NodeIdentity.record(ring: snapshot.ringInfo, clusterID: clusterID, in: storage)
+                }
                 context.joined(clusterID)
                 health.setServing()
                 return nil
@@ -122,6 +156,22 @@ public final class Node: Sendable {
         let own = state.me.peerAddress
         if configuration.cluster.peers.allSatisfy({ $0 == own }) { _ = await self.formation.result() }
         return clientAddress
+    }
+
+    /// The stored ring, with this node's new addresses, when the store has one and the configured
+    /// member list is the one it was made from (the same peer addresses).
+    private func reusableStoredRing() -> Ring? {
+        guard let stored = identity.ring, identity.clusterID != nil, stored.members.contains(where: { $0.id == id }) else {
+            return nil
+        }
+        let me = state.me
+        let configuredOwn = "\(configuration.cluster.peerHost):\(configuration.cluster.peerPort)"
+        let configured = Set(configuration.cluster.peers.filter { $0 != configuredOwn && $0 != me.peerAddress })
+        let others = Set(stored.members.filter { $0.id != id }.map(\.peerAddress))
+        guard configured == others else { return nil }
+        let members = stored.members.map { $0.id == id ? me : $0 }
+        let owners = stored.owners.map { members[Int($0)].id }
+        return try? Ring(epoch: stored.epoch, partitionCount: Int(stored.partitionCount), owners: owners, members: members)
     }
 
     /// The peer address actually bound (after ``start()``).
@@ -150,7 +200,15 @@ public final class Node: Sendable {
     public func stats() -> NodeStats { Self.stats(metrics: metrics, limiter: limiter, storage: storage) }
 
     private static func stats(metrics: NodeMetrics, limiter: InFlightLimiter, storage: any StorageEngine) -> NodeStats {
-        metrics.snapshot(nodeID: "", gauges: [("rpc.in_flight", UInt64(limiter.inFlight)),
-                                              ("storage.keys", UInt64(storage.count))])
+        let statistics = storage.statistics
+        return metrics.snapshot(nodeID: "", gauges: [
+            ("rpc.in_flight", UInt64(limiter.inFlight)),
+            ("storage.keys", UInt64(storage.count)),
+            ("storage.writes", statistics.writes),
+            ("storage.wal_syncs", statistics.walSyncs),
+            ("storage.write_faults", statistics.writeFaults),
+            ("storage.reopens", statistics.reopens),
+            ("storage.write_fault", storage.health == .ok ? 0 : 1),
+        ])
     }
 }

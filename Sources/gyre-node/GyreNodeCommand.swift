@@ -118,7 +118,7 @@ struct GyreNodeCommand: AsyncParsableCommand {
         if let problem = configuration.validate() { throw ValidationError(problem) }
 
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
-        let node = Node(configuration: configuration)
+        let node = try Node(configuration: configuration)
         let address: String
         do {
             let bound = try await node.start()

@@ -2,6 +2,7 @@ import GyreHTTP2
 import GyreModel
 import GyreNode
 import GyreRPC
+import GyreStorage
 import GyreWire
 import NIOCore
 import NIOPosix
@@ -14,11 +15,11 @@ struct NodeHarness {
     let port: Int
 
     /// Starts a node; by default waits until its cluster has formed (a one-node cluster forms at once).
-    static func start(waitUntilFormed: Bool = true,
+    static func start(waitUntilFormed: Bool = true, storage: any StorageEngine = InMemoryEngine(),
                       _ configure: (inout NodeConfiguration) -> Void = { _ in }) async throws -> NodeHarness {
         var configuration = NodeConfiguration(listenHost: "127.0.0.1", listenPort: 0, enableTestHooks: true)
         configure(&configuration)
-        let node = Node(configuration: configuration, group: group)
+        let node = try Node(configuration: configuration, storage: storage, group: group)
         let address = try await node.start()
         if waitUntilFormed { try await node.formed() }
         return NodeHarness(node: node, client: GRPCClient(group: group), port: address.port!)

@@ -1,0 +1,80 @@
+import GyreModel
+import GyreStorage
+import GyreWire
+
+/// What a node keeps about itself in its store's metadata, so that a restart on the same data
+/// directory comes back as the same member of the same cluster: its node id, and once the
+/// cluster has formed, the cluster id, Q and the ring.
+///
+/// Contract: ``load(from:configuration:)`` creates and durably records a new random node id for
+/// a store that has none (an empty data directory: a new node never reuses an old actor id), and
+/// refuses a store whose recorded cluster contradicts the configuration (`--cluster-id`,
+/// `--partitions`), with a message for the operator. ``record(ring:clusterID:in:)`` is durable
+/// before it returns (metadata writes always fsync).
+struct NodeIdentity: Sendable {
+    static let nodeIDName = "node.id"
+    static let clusterIDName = "cluster.id"
+    static let ringName = "cluster.ring"
+
+    /// This node's id (recorded in the store).
+    let nodeID: NodeID
+    /// The cluster the store belongs to, once it has been part of one.
+    let clusterID: ClusterID?
+    /// The last ring this node installed, with its members' ids, weights and addresses.
+    let ring: RingInfo?
+
+    static func load(from storage: any StorageEngine, configuration: ClusterConfiguration) throws(NodeStartError) -> NodeIdentity {
+        do {
+            let nodeID: NodeID
+            if let bytes = try storage.metadata(nodeIDName) {
+                guard let stored = NodeID(bytes: bytes) else {
+                    throw NodeStartError("the store's node id is unreadable (\(bytes.count) bytes): the data directory is damaged")
+                }
+                nodeID = stored
+            } else {
+                var random = SystemRandomNumberGenerator()
+                nodeID = NodeID.random(using: &random)
+                try storage.setMetadata(nodeIDName, nodeID.bytes)
+            }
+            var clusterID: ClusterID?
+            if let bytes = try storage.metadata(clusterIDName) {
+                guard let stored = ClusterID(bytes: bytes) else {
+                    throw NodeStartError("the store's cluster id is unreadable: the data directory is damaged")
+                }
+                clusterID = stored
+            }
+            var ring: RingInfo?
+            if let bytes = try storage.metadata(ringName) {
+                do {
+                    ring = try RingInfo.decode(bytes)
+                } catch {
+                    throw NodeStartError("the store's ring is unreadable (\(error)): the data directory is damaged")
+                }
+            }
+            if let clusterID, let explicit = configuration.clusterID, explicit != clusterID {
+                throw NodeStartError("the data directory belongs to cluster \(clusterID), but --cluster-id is \(explicit): refusing to mix clusters (use an empty --data-dir for a node of another cluster)")
+            }
+            if let ring, Int(ring.partitionCount) != configuration.partitionCount {
+                throw NodeStartError("the data directory's cluster has Q=\(ring.partitionCount) partitions, but --partitions is \(configuration.partitionCount): Q is fixed when a cluster is created")
+            }
+            return NodeIdentity(nodeID: nodeID, clusterID: clusterID, ring: ring)
+        } catch let error as NodeStartError {
+            throw error
+        } catch {
+            throw NodeStartError("cannot read the node's identity from its store: \(error)")
+        }
+    }
+
+    /// Records the cluster this node formed or rejoined, durably.
+    static func record(ring: RingInfo, clusterID: ClusterID, in storage: any StorageEngine) throws(StorageError) {
+        try storage.setMetadata(clusterIDName, clusterID.bytes)
+        try storage.setMetadata(ringName, ring.encode())
+    }
+}
+
+/// Why a node cannot start on its store; the message is for the operator.
+public struct NodeStartError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}
