@@ -1,0 +1,101 @@
+/// Group commit for ``SyncPolicy/always``: writers that have applied their write register here,
+/// and one committer thread repeatedly takes every registered writer, syncs the WAL once and
+/// completes them all with its outcome.
+///
+/// Contract: a writer is completed only by a sync that began after it registered; since it
+/// registers after its write reached the WAL buffer, and the WAL is one ordered log, that sync
+/// covers its record. A writer registered against database generation G (see `DatabaseSlot`)
+/// is failed, never acknowledged, by a sync of another generation: its record was in a database
+/// instance that has since been closed after a write fault. Blocking waiters wait on a condition
+/// variable; callback waiters run on the committer thread, after the batch's outcome is known.
+/// ``shutdown()`` completes every registered writer (with a final sync), then joins the thread.
+final class GroupCommitter: @unchecked Sendable {
+    /// What a sync did: the generation it synced, and whether it succeeded.
+    typealias Sync = @Sendable () -> (generation: UInt64, result: Result<Void, StorageError>)
+    typealias Callback = @Sendable (Result<Void, StorageError>) -> Void
+
+    private final class Waiter {
+        let generation: UInt64
+        let callback: Callback?
+        var result: Result<Void, StorageError>?
+
+        init(generation: UInt64, callback: Callback?) {
+            self.generation = generation
+            self.callback = callback
+        }
+    }
+
+    private static let work = 0
+    private static let done = 1
+
+    private let monitor = Monitor(conditions: 2)
+    private let sync: Sync
+    private var pending: [Waiter] = []
+    private var stopping = false
+    private var thread: EngineThread?
+
+    init(name: String, sync: @escaping Sync) {
+        self.sync = sync
+        thread = EngineThread(name: name) { [self] in run() }
+    }
+
+    /// Blocks until a sync covering a write made in `generation` completed; its outcome.
+    func commit(generation: UInt64) -> Result<Void, StorageError> {
+        let waiter = Waiter(generation: generation, callback: nil)
+        monitor.lock()
+        defer { monitor.unlock() }
+        precondition(thread?.isCurrent != true, "a synchronous storage call from a storage completion would deadlock")
+        if stopping { return .failure(.closed) }
+        pending.append(waiter)
+        monitor.signal(Self.work)
+        while waiter.result == nil { monitor.wait(Self.done) }
+        return waiter.result!
+    }
+
+    /// Calls `callback`, on the committer thread, once a sync covering a write made in
+    /// `generation` completed.
+    func commit(generation: UInt64, callback: @escaping Callback) {
+        let accepted = monitor.withLock { () -> Bool in
+            if stopping { return false }
+            pending.append(Waiter(generation: generation, callback: callback))
+            monitor.signal(Self.work)
+            return true
+        }
+        if !accepted { callback(.failure(.closed)) }
+    }
+
+    /// Completes every registered writer, then stops and joins the thread. Idempotent.
+    func shutdown() {
+        let toJoin = monitor.withLock { () -> EngineThread? in
+            stopping = true
+            monitor.signal(Self.work)
+            defer { thread = nil }
+            return thread
+        }
+        toJoin?.join()
+    }
+
+    private func run() {
+        while true {
+            monitor.lock()
+            while pending.isEmpty && !stopping { monitor.wait(Self.work) }
+            if pending.isEmpty {
+                monitor.unlock()
+                return
+            }
+            let batch = pending
+            pending = []
+            monitor.unlock()
+
+            let outcome = sync()
+            monitor.lock()
+            for waiter in batch {
+                waiter.result = waiter.generation == outcome.generation ? outcome.result
+                    : .failure(.writeFault("the store was reopened after a write fault before this write was synced"))
+            }
+            monitor.broadcast(Self.done)
+            monitor.unlock()
+            for waiter in batch { waiter.callback?(waiter.result!) }
+        }
+    }
+}
