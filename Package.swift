@@ -84,7 +84,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "gyre-node",
-            dependencies: ["GyreNode", "GyreHTTP2", argumentParser, logging, nio, nioPosix],
+            dependencies: ["GyreNode", "GyreHTTP2", "GyreStorage", argumentParser, logging, nio, nioPosix],
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -4,6 +4,7 @@ import Foundation
 import GyreModel
 import GyreHTTP2
 import GyreNode
+import GyreStorage
 import Logging
 import NIOCore
 
@@ -76,6 +77,18 @@ struct GyreNodeCommand: AsyncParsableCommand {
     @Option(help: "Most bytes one key's versions may take after a client write.")
     var maxVersionBytes: Int = 4 << 20
 
+    @Option(help: "Directory of this node's store (RocksDB): data, node id, cluster id and ring. Created when missing; a directory of another cluster, a newer format or a damaged store is refused.")
+    var dataDir: String = "gyre-data"
+
+    @Option(help: "Storage engine: rocksdb (durable, the default) or memory (nothing survives a restart; for tests and benchmarks).")
+    var engine: String = "rocksdb"
+
+    @Option(help: "When writes reach the disk (rocksdb): always (ack after the WAL fsync, group-committed), interval:MS (fsync every MS ms; a crash loses up to MS ms of acked writes) or none (a crash loses the unflushed WAL buffer, up to 1 MiB).")
+    var sync: String = "always"
+
+    @Option(help: "Threads that run the storage engine's blocking calls.")
+    var storageThreads: Int = 4
+
     @Flag(help: .hidden)
     var enableTestHooks = false
 
@@ -116,9 +129,37 @@ struct GyreNodeCommand: AsyncParsableCommand {
             maxInFlight: maxInFlight, eventLoopThreads: threads, enableTestHooks: enableTestHooks,
             cluster: cluster, versionLimits: VersionSetLimits(maxValues: maxSiblings, maxBytes: maxVersionBytes))
         if let problem = configuration.validate() { throw ValidationError(problem) }
+        let syncPolicy: SyncPolicy
+        do {
+            syncPolicy = try SyncPolicy(parsing: sync)
+        } catch {
+            throw ValidationError("--sync: \(error)")
+        }
+        guard storageThreads >= 1 else { throw ValidationError("--storage-threads must be at least 1") }
 
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
-        let node = try Node(configuration: configuration)
+        let storage: any StorageEngine
+        switch engine {
+        case "memory":
+            storage = InMemoryEngine()
+        case "rocksdb":
+            do {
+                storage = try RocksDBEngine.open(directory: dataDir, sync: syncPolicy, threads: storageThreads)
+            } catch {
+                FileHandle.standardError.write(Data("gyre-node: cannot open the store in --data-dir \(dataDir): \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        default:
+            throw ValidationError("--engine must be rocksdb or memory, got \(engine)")
+        }
+        defer { storage.close() }
+        let node: Node
+        do {
+            node = try Node(configuration: configuration, storage: storage)
+        } catch {
+            FileHandle.standardError.write(Data("gyre-node: cannot start on the store in --data-dir \(dataDir): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         let address: String
         do {
             let bound = try await node.start()

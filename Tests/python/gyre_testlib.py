@@ -51,6 +51,9 @@ class NodeProcess:
     @classmethod
     def start(cls, binary: str, extra_args: list[str], log_dir: Path) -> "NodeProcess":
         log_path = Path(log_dir) / "gyre-node.stderr.log"
+        if "--data-dir" not in extra_args and "--engine" not in extra_args:
+            # The default engine (RocksDB), in a store of the node's own.
+            extra_args = ["--data-dir", str(Path(log_dir) / "data"), *extra_args]
         args = _command(binary, ["--listen", "127.0.0.1:0", *extra_args])
         with open(log_path, "wb") as log:
             popen = subprocess.Popen(
