@@ -6,6 +6,9 @@
 #      GYRE_LOG_LEVEL=info   trace|debug|info|notice|warning|error
 #      GYRE_BUILD=1          0: do not run `swift build -c release`
 #      GYRE_NODE_BIN=...     the binary to run (default: the release build's gyre-node)
+#      GYRE_DATA=.gyre-local the nodes' stores (node I: GYRE_DATA/node-I); kept between runs, so a
+#                            restarted local cluster has its data (remove the directory to start over)
+#      GYRE_SYNC=always      --sync of every node: always | interval:MS | none
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -16,6 +19,8 @@ base_port=${GYRE_PORT:-7100}
 log_level=${GYRE_LOG_LEVEL:-info}
 ready_timeout=30 # seconds for each node to print its "serving on" line
 node_count=${GYRE_NODES:-3}
+data_root=${GYRE_DATA:-$top/.gyre-local}
+sync_mode=${GYRE_SYNC:-always}
 peers=""
 for ((i = 0; i < node_count; i++)); do peers+="${peers:+,}127.0.0.1:$((base_port + 100 + i))"; done
 
@@ -38,6 +43,7 @@ else
 fi
 [ -x "$bin" ] || { echo "run-local: $bin is not an executable" >&2; exit 1; }
 
+mkdir -p "$data_root"
 run_dir=$(mktemp -d "${TMPDIR:-/tmp}/gyre-local.XXXXXX")
 pids=()
 addrs=()
@@ -65,7 +71,8 @@ start_node() {
   # setpriv --pdeathsig: a node still gets SIGTERM if this script is killed outright.
   # Both exec, so $! is the node's own PID.
   setsid setpriv --pdeathsig TERM -- "$bin" --listen "127.0.0.1:$port" --peer-listen "127.0.0.1:$((port + 100))" \
-    --peers "$peers" --log-level "$log_level" >"$run_dir/node-$i.out" 2>"$run_dir/node-$i.log" &
+    --peers "$peers" --log-level "$log_level" --data-dir "$data_root/node-$i" --sync "$sync_mode" \
+    >"$run_dir/node-$i.out" 2>"$run_dir/node-$i.log" &
   pids+=($!)
   addrs+=("127.0.0.1:$port")
 }
@@ -115,6 +122,8 @@ cat <<EOF_USAGE
 
 gyre is running: a $node_count-node cluster (N=3, R=W=2) with clients on ${addrs[*]}
 (peer addresses $peers; pids ${pids[*]}; logs in $run_dir). Any node accepts any request.
+Storage: RocksDB in $data_root/node-* with --sync $sync_mode (kept after Ctrl-C: run this again
+and the cluster comes back with its data; remove $data_root to start over).
 
 Talk to it from Python (paste into a shell):
 
