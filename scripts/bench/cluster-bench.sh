@@ -18,6 +18,8 @@
 #   BENCH_ROUTE=round-robin gyre routing: round-robin, or ring (each key to its partition's owner)
 #   BENCH_CLIENT_THREADS=1  gyre-bench event-loop threads
 #   BENCH_GYRE_THREADS=1    event-loop threads per gyre-node (3 nodes + etcd + client on 2 cores)
+#   BENCH_ENGINE=rocksdb    gyre storage engine: rocksdb (stores under the run's temp dir) or memory
+#   BENCH_SYNC=always       gyre --sync with rocksdb: always | interval:MS | none
 #   BENCH_BUILD=1           swift build -c release of gyre-node and gyre-bench first (0: as they are)
 #   BENCH_OUT=DIR           where the summary goes (default: bench-results/, gitignored)
 #
@@ -50,6 +52,8 @@ keys=${BENCH_KEYS:-10000}
 route=${BENCH_ROUTE:-round-robin}
 client_threads=${BENCH_CLIENT_THREADS:-1}
 gyre_threads=${BENCH_GYRE_THREADS:-1}
+engine=${BENCH_ENGINE:-rocksdb}
+sync_mode=${BENCH_SYNC:-always}
 out_dir=${BENCH_OUT:-$top/bench-results}
 
 ensure_apt_packages etcd-server procps util-linux
@@ -132,7 +136,7 @@ done
 for i in 0 1 2; do
   start gyre_pids "$tmp/gyre-$i" "$gyre_node" --listen "${gyre_addrs[$i]}" --peer-listen "${gyre_peers[$i]}" \
     --peers "$(csv "${gyre_peers[@]}")" --replicas 3 --read-quorum 2 --write-quorum 2 \
-    --threads "$gyre_threads" --log-level warning
+    --threads "$gyre_threads" --log-level warning --engine "$engine" --data-dir "$tmp/gyre-$i.data" --sync "$sync_mode"
 done
 for i in 0 1 2; do
   for ((n = 0; n < 300; n++)); do
@@ -230,8 +234,13 @@ summary=$out_dir/cluster-$(date +%Y%m%d-%H%M%S).txt
   echo "# gyre-bench: concurrency $concurrency over $connections HTTP/2 connections (both systems), $value_bytes-byte"
   echo "# values, Put of fresh keys, Get/Range of $keys preloaded keys, $warmup s warm-up + $secs s per run,"
   echo "# $rounds rounds alternating; $client_threads client thread(s); $(nproc) cores; servers not measured SIGSTOPped."
-  echo "# Gyre: 3 nodes on loopback, N=3 R=2 W=2, storage: in-memory engine (the only engine so far:"
-  echo "#   nothing on disk, no fsync), $gyre_threads event-loop thread(s) per node, routing $route"
+  if [ "$engine" = rocksdb ]; then
+    echo "# Gyre: 3 nodes on loopback, N=3 R=2 W=2, storage: RocksDB under ${TMPDIR:-/tmp} with --sync $sync_mode"
+    echo "#   (always: a write is acked after its WAL fsync, group-committed), $gyre_threads event-loop thread(s) per node, routing $route"
+  else
+    echo "# Gyre: 3 nodes on loopback, N=3 R=2 W=2, storage: in-memory engine (nothing on disk, no fsync),"
+    echo "#   $gyre_threads event-loop thread(s) per node, routing $route"
+  fi
   echo "#   (with S = N = 3 every node is in every preference list: no forwarding, kv.forwarded checked)."
   echo "# etcd: $(etcd --version | head -1 | sed 's/etcd Version: //'), 3 members on loopback, data dirs under ${TMPDIR:-/tmp}"
   echo "#   (WAL fsync per commit, its default); Put = KV/Put, Range = linearizable KV/Range; connections"
