@@ -80,47 +80,14 @@ gyre_pids=()
 etcd_pids=()
 # shellcheck source=scripts/lib/processes.sh
 source "$top/scripts/lib/processes.sh"
+# shellcheck source=scripts/lib/bench.sh
+source "$top/scripts/lib/bench.sh"
 cleanup() {
   stop_pids "${pids[@]}"
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# free_port: a port nothing listens on now, different from every port handed out before.
-used_ports=" "
-free_port() {
-  local port
-  while :; do
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    case $used_ports in *" $port "*) continue ;; esac
-    used_ports+="$port "
-    echo "$port"
-    return
-  done
-}
-
-# wait_port PORT SECONDS PID: until something listens on 127.0.0.1:PORT (fails if PID died).
-wait_port() {
-  local port=$1 secs=$2 pid=$3 i
-  for ((i = 0; i < secs * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || { echo "bench: process $pid died while starting" >&2; return 1; }
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "bench: nothing listens on 127.0.0.1:$port after $secs s" >&2
-  return 1
-}
-
-# start PIDVAR LOG CMD...: starts CMD in the background; setsid keeps Ctrl-C to this script,
-# setpriv --pdeathsig sends TERM if this script is killed outright; both exec, so $! is CMD's PID.
-start() {
-  local var=$1 log=$2
-  shift 2
-  setsid setpriv --pdeathsig TERM -- "$@" >"$log.out" 2>"$log.err" &
-  pids+=($!)
-  eval "$var+=($!)"
-}
 
 pause() { local p; for p in "$@"; do kill -STOP "$p" 2>/dev/null || true; done; }
 resume_all() { local p; for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; done; }
