@@ -115,7 +115,8 @@ final class GroupCommitter: @unchecked Sendable {
             let outcome = sync()
             monitor.lock()
             for waiter in batch {
-                waiter.result = waiter.generation == outcome.generation ? outcome.result
+                // A successful sync of another database instance does not cover this write.
+                waiter.result = waiter.generation == outcome.generation || (try? outcome.result.get()) == nil ? outcome.result
                     : .failure(.writeFault("the store was reopened after a write fault before this write was synced"))
             }
             monitor.broadcast(Self.done)
