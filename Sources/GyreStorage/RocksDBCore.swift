@@ -15,6 +15,8 @@ final class RocksDBCore: Sendable {
     let tracker = OperationTracker()
     let locks = StripedLocks(count: 256)
     let writes = Atomic<UInt64>(0)
+    /// Successful `rocksdb_flush_wal(db, sync: 1)` calls.
+    let walSyncs = Atomic<UInt64>(0)
     let reopenBackoff: Duration
 
     init(directory: String, policy: SyncPolicy, options: RocksDBOptions, families: [String],
@@ -134,6 +136,7 @@ final class RocksDBCore: Sendable {
         } catch {
             throw fault(StorageError.writeFault("the WAL sync failed: RocksDB: \(error.text)"))
         }
+        walSyncs.add(1, ordering: .relaxed)
         faults.clear()
     }
 

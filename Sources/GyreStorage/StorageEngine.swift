@@ -20,7 +20,8 @@ public protocol StorageEngine: Sendable {
 
     /// Replaces the record at `key` with `transform(old)`; nil from `transform` deletes it, and
     /// a thrown error leaves it unchanged. Blocks until the write is durable per the engine's
-    /// sync policy. Returns what was stored.
+    /// sync policy. Returns what was stored. `transform` runs under the key's lock, once: it must
+    /// not call the engine.
     @discardableResult
     func update(_ key: StorageKey, _ transform: ([UInt8]?) throws(StorageError) -> [UInt8]?) throws(StorageError) -> [UInt8]?
 

@@ -41,10 +41,6 @@ enum StoreDirectory {
         } catch {
             throw unreadable(path, error)
         }
-        guard families.contains(StoreFormat.meta) else {
-            throw refusal(path, "it holds a RocksDB database that is not a Gyre store (column families: "
-                              + families.joined(separator: ", ") + "). Give the node an empty or new directory")
-        }
         let probe: RocksDBDatabase
         do {
             probe = try RocksDBDatabase.open(path: path, options: options, families: families, readOnly: true)
@@ -52,6 +48,12 @@ enum StoreDirectory {
             throw unreadable(path, error)
         }
         defer { probe.close() }
+        // Checked after the read-only open: a garbage MANIFEST lists only `default`, and must be
+        // reported as damage, not as someone else's database.
+        guard families.contains(StoreFormat.meta) else {
+            throw refusal(path, "it holds a RocksDB database that is not a Gyre store (column families: "
+                              + families.joined(separator: ", ") + "). Give the node an empty or new directory")
+        }
         let wanted = Array(Set(families).union(StoreFormat.families)).sorted()
         func read<T>(_ body: () throws(RocksDBFailure) -> T) throws(StorageError) -> T {
             do { return try body() } catch { throw unreadable(path, error) }

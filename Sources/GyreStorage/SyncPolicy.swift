@@ -7,7 +7,8 @@
 /// memtable flush persists its records in an fsynced SST file. Measured with librocksdb 7.8.3:
 /// 100 small puts leave the WAL file at 0 bytes; the 1 MiB that overflows the buffer is written
 /// in one piece; a process that exits without closing loses exactly the buffered records (see
-/// `Tests/GyreStorageTests/RocksDBSyncPolicyTests.swift`).
+/// `Tests/GyreStorageTests/RocksDBDurabilityTests.swift`, which copies a live store's files
+/// as a SIGKILL would leave them and opens the copy).
 ///
 /// What each policy can lose ("acknowledged" = `update` returned, or its completion ran):
 /// - `.always` (the default): **nothing acknowledged**, neither on a process crash (SIGKILL)
@@ -22,9 +23,13 @@
 ///   already wrote out survives a SIGKILL but not a power loss).
 /// - `.none`: the engine never flushes the WAL on its own. A SIGKILL loses the buffered
 ///   records: the acknowledged updates since the buffer was last written out, up to 1 MiB of
-///   WAL records. A power loss can lose every update since the last memtable flush (the WAL
-///   file is never fsynced; at most a memtable's worth, 64 MiB by default). A clean
-///   ``RocksDBEngine/close()`` loses nothing.
+///   WAL records. A power loss can lose every update not yet in an SST file and not yet written
+///   back by the kernel (the WAL file is never fsynced): at most the unflushed memtables (64 MiB
+///   each by default, up to two), in practice the last seconds of writes (the kernel writes dirty
+///   pages back within about 30 s by default).
+///
+/// Whatever the policy, a clean ``RocksDBEngine/close()`` flushes and fsyncs the WAL (unless
+/// writes are failing), so nothing acknowledged before it is lost.
 ///
 /// Whatever the policy, ``RocksDBEngine/setMetadata(_:_:)`` fsyncs before it returns, and so
 /// makes every update applied before it durable too (the WAL is one ordered log).
