@@ -8,7 +8,7 @@
 #      same concurrency: the in-memory speed-of-light reference (no target).
 # Run it holding the build lock:  flock /tmp/gyre-build.lock scripts/bench/single-bench.sh
 # Env: BENCH_SECONDS=8 BENCH_WARMUP=1 BENCH_ROUNDS=2 BENCH_CONCURRENCY=100 BENCH_CONNECTIONS=10
-#      BENCH_VALUE_BYTES=100 BENCH_GYRE_THREADS=2 BENCH_BUILD=1 BENCH_OUT=bench-results/
+#      BENCH_VALUE_BYTES=100 BENCH_GYRE_THREADS=1 (one event loop, as in the cluster bench: the load generator shares the cores) BENCH_BUILD=1 BENCH_OUT=bench-results/
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -21,7 +21,7 @@ rounds=${BENCH_ROUNDS:-2}
 concurrency=${BENCH_CONCURRENCY:-100}
 connections=${BENCH_CONNECTIONS:-10}
 value_bytes=${BENCH_VALUE_BYTES:-100}
-gyre_threads=${BENCH_GYRE_THREADS:-2}
+gyre_threads=${BENCH_GYRE_THREADS:-1}
 out_dir=${BENCH_OUT:-$top/bench-results}
 
 ensure_apt_packages etcd-server redis-server redis-tools procps util-linux
