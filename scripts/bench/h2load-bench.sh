@@ -64,28 +64,14 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/gyre-bench.XXXXXX")
 pids=()
 # shellcheck source=scripts/lib/processes.sh
 source "$top/scripts/lib/processes.sh"
+# shellcheck source=scripts/lib/bench.sh
+source "$top/scripts/lib/bench.sh"
 cleanup() {
   stop_pids "${pids[@]}"
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-  "$top/.venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_port PORT SECONDS PID: until something listens on 127.0.0.1:PORT (fails if PID died).
-wait_port() {
-  local port=$1 secs=$2 pid=$3 i
-  for ((i = 0; i < secs * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || { echo "bench: process $pid died while starting" >&2; return 1; }
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "bench: nothing listens on 127.0.0.1:$port after $secs s" >&2
-  return 1
-}
 
 # Servers not under measurement are stopped (SIGSTOP) while another one is measured, so an
 # idle etcd's background work (compaction, fsync) cannot steal CPU from the target.
@@ -124,7 +110,10 @@ if [ "$skip_gyre" != 1 ]; then
   gy_port=$(free_port)
   # One event loop, like nghttpd's one worker: on 2 cores shared with h2load a second loop
   # only adds context switches (measured: ~10% fewer req/s with --threads 2).
+  # The in-memory engine by default: this benchmark measures the transport against nghttpd
+  # (BENCH_GYRE_ENGINE=rocksdb for the durable engine; single-bench.sh measures storage).
   "$gyre_bin" --listen "127.0.0.1:$gy_port" --log-level warning --threads "${BENCH_GYRE_THREADS:-1}" \
+    --engine "${BENCH_GYRE_ENGINE:-memory}" --data-dir "$tmp/gyre.data" \
     >"$tmp/gyre.out" 2>"$tmp/gyre.err" &
   pids+=($!); pid_of[gyre]=$!
   for ((i = 0; i < 300; i++)); do
