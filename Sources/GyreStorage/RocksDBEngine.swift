@@ -29,7 +29,8 @@ import Synchronization
 ///   memtables fit in memory. RocksDB's `rocksdb.wal.synced` ticker agrees (each call counts
 ///   one, measured with 7.8.3, and a test checks it) and also counts the WAL syncs RocksDB makes
 ///   itself when it switches memtables, but reading it means rendering every statistic as text
-///   (about 0.3 ms), too slow for a counter read per request; ``walSyncedTicker`` reads it.
+///   (about 0.3 ms), too slow for a counter read per request; ``walSyncedTicker`` reads it when
+///   the store was opened with `rocksDBStatistics` (off by default: statistics cost every call).
 /// - ``close()`` waits for accepted operations, syncs the WAL, closes the store and stops the
 ///   threads; it is idempotent and `deinit` calls it. It must not be called from a completion.
 public final class RocksDBEngine: StorageEngine {
@@ -54,9 +55,10 @@ public final class RocksDBEngine: StorageEngine {
     ///   - threads: the pool that runs the asynchronous forms.
     ///   - reopenBackoff: the least time between two attempts to reopen after a write fault.
     public static func open(directory: String, sync: SyncPolicy = .always, threads: Int = 4,
-                            reopenBackoff: Duration = .seconds(1)) throws(StorageError) -> RocksDBEngine {
+                            reopenBackoff: Duration = .seconds(1),
+                            rocksDBStatistics: Bool = false) throws(StorageError) -> RocksDBEngine {
         let prepared = try StoreDirectory.prepare(directory)
-        let options = RocksDBOptions(createIfMissing: prepared.isNew)
+        let options = RocksDBOptions(createIfMissing: prepared.isNew, statistics: rocksDBStatistics)
         let database: RocksDBDatabase
         do {
             database = try RocksDBDatabase.open(path: directory, options: options, families: prepared.families, readOnly: false)
@@ -196,8 +198,9 @@ public final class RocksDBEngine: StorageEngine {
                           writeFaults: core.faults.faults, reopens: core.faults.reopens)
     }
 
-    /// RocksDB's own `rocksdb.wal.synced` ticker since open (slow: renders all statistics).
-    public var walSyncedTicker: UInt64 { core.options.ticker("rocksdb.wal.synced") ?? 0 }
+    /// RocksDB's own `rocksdb.wal.synced` ticker since open (slow: renders all statistics); nil
+    /// unless the store was opened with `rocksDBStatistics`.
+    public var walSyncedTicker: UInt64? { core.options.ticker("rocksdb.wal.synced") }
 
     public func close() {
         closed.withLock { closed in

@@ -20,7 +20,9 @@ import CRocksDB
 final class RocksDBOptions: @unchecked Sendable {
     let raw: OpaquePointer
 
-    init(createIfMissing: Bool = false) {
+    /// `statistics`: keep RocksDB's statistics (its tickers); they cost a few percent of every
+    /// operation (measured ~2 µs of ~40 µs per node-level put), so only tests ask for them.
+    init(createIfMissing: Bool = false, statistics: Bool = false) {
         raw = rocksdb_options_create()
         rocksdb_options_set_create_if_missing(raw, createIfMissing ? 1 : 0)
         rocksdb_options_set_create_missing_column_families(raw, 1)
@@ -29,7 +31,7 @@ final class RocksDBOptions: @unchecked Sendable {
         rocksdb_options_set_paranoid_checks(raw, 1)
         rocksdb_options_set_info_log_level(raw, 4) // FATAL_LEVEL
         rocksdb_options_set_keep_log_file_num(raw, 4)
-        rocksdb_options_enable_statistics(raw)
+        if statistics { rocksdb_options_enable_statistics(raw) }
         Self.tune(raw)
     }
 

@@ -115,14 +115,15 @@ struct GroupCommitTests {
     @Test func walSyncsAgreesWithRocksDBsOwnTicker() throws {
         let directory = TemporaryDirectory("ticker")
         defer { directory.remove() }
-        let engine = try RocksDBEngine.open(directory: directory.child("store"), sync: .always)
+        let engine = try RocksDBEngine.open(directory: directory.child("store"), sync: .always, rocksDBStatistics: true)
         defer { engine.close() }
-        let before = (engine.statistics.walSyncs, engine.walSyncedTicker)
+        #expect(try RocksDBEngine.open(directory: directory.child("plain")).walSyncedTicker == nil)
+        let before = (engine.statistics.walSyncs, try #require(engine.walSyncedTicker))
         for index in 0..<30 {
             try engine.update(StorageKey(0, "k\(index)")) { _ in [1] }
         }
         try engine.setMetadata("m", [1])
-        let after = (engine.statistics.walSyncs, engine.walSyncedTicker)
+        let after = (engine.statistics.walSyncs, try #require(engine.walSyncedTicker))
         #expect(after.0 - before.0 == 31)
         #expect(after.1 - before.1 == after.0 - before.0)
     }
