@@ -57,3 +57,40 @@ import Testing
         }
     }
 }
+
+/// A member restarted on its store, with the same member list, is back in its stored ring at
+/// once, even while another member is down (no formation round that would wait for it).
+@Suite struct NodeClusterRestartTests {
+    @Test func aRestartedMemberRejoinsItsStoredRingWhileAPeerIsDown() async throws {
+        let ports = try await NodeClusterTests.freePorts(3)
+        let peers = ports.map { "127.0.0.1:\($0)" }
+        let stores = (0..<3).map { _ in InMemoryEngine() }
+        func start(_ index: Int) async throws -> NodeHarness {
+            try await NodeHarness.start(waitUntilFormed: false, storage: stores[index]) { configuration in
+                configuration.cluster.peerPort = ports[index]
+                configuration.cluster.peers = peers
+                configuration.cluster.partitionCount = 64
+                configuration.cluster.replicaTimeoutNanoseconds = 300_000_000
+                configuration.cluster.formationTimeoutSeconds = 3
+            }
+        }
+        var nodes: [NodeHarness] = []
+        for index in 0..<3 { nodes.append(try await start(index)) }
+        for node in nodes { try await node.node.formed() }
+        _ = try await nodes[0].put("k", "v")
+        // Every replica holds it before two of them go away.
+        #expect(await NodeHarness.eventually { stores.allSatisfy { $0.count == 1 } })
+        let id = nodes[1].node.id
+        await nodes[1].stop()
+        await nodes[2].stop()
+
+        let restarted = try await start(1)
+        try await restarted.node.formed()
+        #expect(restarted.node.id == id)
+        // R = 2 from the restarted member and the one still up.
+        let read = try GetResponse.decode(await restarted.call("/gyre.v1.KV/Get", GetRequest(key: Key("k"), r: 2)).unaryMessage())
+        #expect(read.values == [Array("v".utf8)])
+        await restarted.stop()
+        await nodes[0].stop()
+    }
+}
