@@ -106,16 +106,20 @@ struct RequestRouter: Sendable {
             case nil:
                 call.fail(RPCError(.internal, "write produced no versions"))
             case let .written(written, encoded)?:
-                let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: call.deadline)
                 let isDelete = value.isTombstone
-                WriteExecution(context: context, call: call, key: route.key,
-                               others: route.replicas.filter { $0 != context.me }, w: w, versions: written,
-                               encoded: encoded, deadline: deadline,
-                               respond: { versions, acks in
-                                   isDelete ? format.delete(DeleteResponse(replicas: UInt32(acks)))
-                                       : format.put(PutResponse(context: CausalContext(versions.context.encode()),
-                                                                replicas: UInt32(acks), values: versions.liveValues))
-                               }).start()
+                let respond: @Sendable (VersionSet, Int) -> [UInt8] = { versions, acks in
+                    isDelete ? format.delete(DeleteResponse(replicas: UInt32(acks)))
+                        : format.put(PutResponse(context: CausalContext(versions.context.encode()),
+                                                 replicas: UInt32(acks), values: versions.liveValues))
+                }
+                let others = route.replicas.filter { $0 != context.me }
+                if others.isEmpty {
+                    // The only replica is this node (a one-node cluster): no fan-out, no timer.
+                    return call.respond(respond(written, 1))
+                }
+                let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: call.deadline)
+                WriteExecution(context: context, call: call, key: route.key, others: others, w: w, versions: written,
+                               encoded: encoded, deadline: deadline, respond: respond).start()
             }
         })
     }
