@@ -57,12 +57,8 @@ extension RingInfo: WireMessage {
     private func encoded(framed: Bool) -> [UInt8] {
         var storage = TemporaryCStorage()
         defer { storage.release() }
-        let infos = UnsafeMutablePointer<Gyre__V1__MemberInfo>.allocate(capacity: max(1, members.count))
-        let pointers = UnsafeMutablePointer<UnsafeMutablePointer<Gyre__V1__MemberInfo>?>.allocate(capacity: max(1, members.count))
-        defer {
-            infos.deallocate()
-            pointers.deallocate()
-        }
+        let infos = CArray<Gyre__V1__MemberInfo>(count: members.count)
+        defer { infos.release() }
         for (index, member) in members.enumerated() {
             var info = Gyre__V1__MemberInfo()
             gyre__v1__member_info__init(&info)
@@ -70,8 +66,7 @@ extension RingInfo: WireMessage {
             info.weight = member.weight
             info.client_address = storage.cString(member.clientAddress)
             info.peer_address = storage.cString(member.peerAddress)
-            (infos + index).initialize(to: info)
-            pointers[index] = infos + index
+            infos.set(index, info)
         }
         return owners.withUnsafeBufferPointer { owners in
             var message = Gyre__V1__RingResponse()
@@ -80,7 +75,7 @@ extension RingInfo: WireMessage {
             message.partition_count = partitionCount
             message.replication = replication
             message.n_members = members.count
-            message.members = members.isEmpty ? nil : pointers
+            message.members = infos.pointers
             message.n_owners = owners.count
             message.owners = owners.isEmpty ? nil : UnsafeMutablePointer(mutating: owners.baseAddress)
             message.cluster_id = storage.binary(clusterID.bytes)
