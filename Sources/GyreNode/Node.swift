@@ -53,12 +53,10 @@ public final class Node: Sendable {
             self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
             ownsGroup = true
         }
-        var random = SystemRandomNumberGenerator()
         let id = identity.nodeID
         self.id = id
         let cluster = configuration.cluster
-        let state = ClusterState(me: Member(id: id, weight: cluster.weight),
-                                 proposedClusterID: identity.clusterID ?? cluster.clusterID ?? .random(using: &random),
+        let state = ClusterState(me: Member(id: id, weight: cluster.weight), proposedClusterID: identity.proposal,
                                  configuration: cluster)
         self.state = state
         let limiter = InFlightLimiter(limit: configuration.maxInFlight)
@@ -116,8 +114,8 @@ public final class Node: Sendable {
         if let ring = reusableStoredRing() {
             // Restarted on the same store and the same member list: back in the ring at once,
             // even when some peers are down.
-            state.install(ring: ring, clusterID: identity.clusterID!)
             context.joined(identity.clusterID!)
+            state.install(ring: ring, clusterID: identity.clusterID!)
             if let snapshot = state.snapshot, snapshot.ringInfo != identity.ring {
                 // This node's own addresses changed (e.g. port 0): keep the ring as it is now.
                 do {
@@ -139,11 +137,16 @@ public final class Node: Sendable {
                 if let stored = identity.clusterID, stored != clusterID {
                     throw FormationError("this node's data directory belongs to cluster \(stored), but the peers form cluster \(clusterID): refusing to mix clusters (start it with an empty --data-dir to make a new node)")
                 }
-                state.install(ring: ring, clusterID: clusterID)
-                if let snapshot = state.snapshot {
-                    try NodeIdentity.record(ring: snapshot.ringInfo, clusterID: clusterID, in: storage)
+                if let stored = identity.ring, Set(stored.members.map(\.id)) != Set(ring.members.map(\.id)) {
+                    // Claiming a new ring over stored data would strand it on the wrong nodes.
+                    throw FormationError("the members differ from this node's stored ring (\(stored.members.count) members, now \(ring.members.count)): a changed member list would move keys without moving their data; membership changes need join/leave")
                 }
+                let snapshot = ClusterState.Snapshot(ring: ring, clusterID: clusterID, clusterIDText: clusterID.description,
+                                                     configuration: state.configuration)
+                // Durable first, then used: a node never serves a ring it could not record.
+                try NodeIdentity.record(ring: snapshot.ringInfo, clusterID: clusterID, in: storage)
                 context.joined(clusterID)
+                state.install(ring: ring, clusterID: clusterID)
                 health.setServing()
                 return nil
             } catch {

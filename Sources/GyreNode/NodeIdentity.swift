@@ -15,6 +15,7 @@ struct NodeIdentity: Sendable {
     static let nodeIDName = "node.id"
     static let clusterIDName = "cluster.id"
     static let ringName = "cluster.ring"
+    static let proposalName = "cluster.proposal"
 
     /// This node's id (recorded in the store).
     let nodeID: NodeID
@@ -22,6 +23,10 @@ struct NodeIdentity: Sendable {
     let clusterID: ClusterID?
     /// The last ring this node installed, with its members' ids, weights and addresses.
     let ring: RingInfo?
+    /// The cluster id this node proposes at formation: its cluster's id once it has one, else
+    /// `--cluster-id`, else a random id drawn once and kept, so a node that restarts before its
+    /// cluster formed keeps proposing what the others may already have agreed on.
+    let proposal: ClusterID
 
     static func load(from storage: any StorageEngine, configuration: ClusterConfiguration) throws(NodeStartError) -> NodeIdentity {
         do {
@@ -57,7 +62,19 @@ struct NodeIdentity: Sendable {
             if let ring, Int(ring.partitionCount) != configuration.partitionCount {
                 throw NodeStartError("the data directory's cluster has Q=\(ring.partitionCount) partitions, but --partitions is \(configuration.partitionCount): Q is fixed when a cluster is created")
             }
-            return NodeIdentity(nodeID: nodeID, clusterID: clusterID, ring: ring)
+            var proposal: ClusterID
+            if let clusterID {
+                proposal = clusterID
+            } else if let explicit = configuration.clusterID {
+                proposal = explicit
+            } else if let bytes = try storage.metadata(proposalName), let stored = ClusterID(bytes: bytes) {
+                proposal = stored
+            } else {
+                var random = SystemRandomNumberGenerator()
+                proposal = ClusterID.random(using: &random)
+                try storage.setMetadata(proposalName, proposal.bytes)
+            }
+            return NodeIdentity(nodeID: nodeID, clusterID: clusterID, ring: ring, proposal: proposal)
         } catch let error as NodeStartError {
             throw error
         } catch {

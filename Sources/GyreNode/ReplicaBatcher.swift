@@ -11,19 +11,35 @@ import Synchronization
 /// Contract: thread-safe. Every enqueued item gets exactly one completion: its own result, or
 /// the batch call's failure (with the batch's `notProcessed`). A batch leaves at the end of the
 /// current event-loop pass (a task queued behind the pass's reads), so batching adds no timer
-/// and no wait beyond that pass. The batch's deadline is the latest of its items' deadlines;
-/// each coordinator still enforces its own.
+/// and no wait beyond that pass. Reads and writes travel in separate batches, so a read never
+/// waits for a write's fsync. A batch is sent early once it holds ``maxItems`` items or
+/// ``maxBytes`` of request bytes; a batch the peer refuses as too large (RESOURCE_EXHAUSTED)
+/// is resent item by item. The batch's deadline is the latest of its items' deadlines; each
+/// coordinator still enforces its own.
 final class ReplicaBatcher: Sendable {
     typealias GetCompletion = @Sendable (Result<ReplicaGetResponse, PeerFailure>) -> Void
     typealias PutCompletion = @Sendable (Result<Void, PeerFailure>) -> Void
+
+    /// Most items in one batch.
+    static let maxItems = 64
+    /// Most request bytes (keys and version sets) in one batch: far below the peers' message
+    /// limit, so a batch of writes is never refused for size where its single calls were not.
+    static let maxBytes = 1 << 20
+
+    private struct Destination: Hashable {
+        let address: String
+        let writes: Bool
+    }
 
     private struct Pending {
         var gets: [(request: ReplicaGetRequest, completion: GetCompletion)] = []
         var puts: [(request: ReplicaPutRequest, completion: PutCompletion)] = []
         var deadline: UInt64 = 0
+        var bytes = 0
+        var count: Int { gets.count + puts.count }
     }
 
-    private let pending = Mutex<[String: Pending]>([:])
+    private let pending = Mutex<[Destination: Pending]>([:])
     private let fallbackLoop: any EventLoop
     private let peers: @Sendable () -> PeerClient
     private let batchesSent: Counter
@@ -35,62 +51,81 @@ final class ReplicaBatcher: Sendable {
     }
 
     func get(_ address: String, _ request: ReplicaGetRequest, deadline: UInt64, completion: @escaping GetCompletion) {
-        enqueue(address, deadline: deadline) { $0.gets.append((request, completion)) }
+        enqueue(Destination(address: address, writes: false), bytes: request.key.bytes.count, deadline: deadline) {
+            $0.gets.append((request, completion))
+        }
     }
 
     func put(_ address: String, _ request: ReplicaPutRequest, deadline: UInt64, completion: @escaping PutCompletion) {
-        enqueue(address, deadline: deadline) { $0.puts.append((request, completion)) }
+        enqueue(Destination(address: address, writes: true), bytes: request.key.bytes.count + request.versionSet.count,
+                deadline: deadline) { $0.puts.append((request, completion)) }
     }
 
-    private func enqueue(_ address: String, deadline: UInt64, _ add: (inout Pending) -> Void) {
-        let opened = pending.withLock { pending in
-            let opened = pending[address] == nil
-            add(&pending[address, default: Pending()])
-            pending[address]!.deadline = max(pending[address]!.deadline, deadline)
-            return opened
+    private func enqueue(_ destination: Destination, bytes: Int, deadline: UInt64, _ add: (inout Pending) -> Void) {
+        let (opened, full): (Bool, Pending?) = pending.withLock { pending in
+            var full: Pending?
+            if let current = pending[destination], current.bytes + bytes > Self.maxBytes || current.count >= Self.maxItems {
+                full = pending.removeValue(forKey: destination)
+            }
+            let opened = pending[destination] == nil
+            var batch = pending[destination] ?? Pending()
+            add(&batch)
+            batch.bytes += bytes
+            batch.deadline = max(batch.deadline, deadline)
+            pending[destination] = batch
+            return (opened, full)
         }
+        if let full { send(full, to: destination.address) }
         guard opened else { return }
         let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? fallbackLoop
-        loop.execute { [self] in send(address) }
+        loop.execute { [self] in
+            guard let batch = pending.withLock({ $0.removeValue(forKey: destination) }) else { return }
+            send(batch, to: destination.address)
+        }
     }
 
-    private func send(_ address: String) {
-        guard let batch = pending.withLock({ $0.removeValue(forKey: address) }) else { return }
+    private func send(_ batch: Pending, to address: String) {
         let peers = peers()
         let now = NIODeadline.now().uptimeNanoseconds
         let timeout = batch.deadline > now ? batch.deadline - now : 1
-        if batch.gets.count == 1 && batch.puts.isEmpty {
-            let item = batch.gets[0]
-            return peers.call(address, ReplicaPaths.get, item.request, as: ReplicaGetResponse.self,
-                              timeoutNanoseconds: timeout, completion: item.completion)
-        }
-        if batch.puts.count == 1 && batch.gets.isEmpty {
-            let item = batch.puts[0]
-            return peers.call(address, ReplicaPaths.put, item.request, as: ReplicaPutResponse.self,
-                              timeoutNanoseconds: timeout) { result in item.completion(result.map { _ in () }) }
-        }
+        if batch.count == 1 { return sendEach(batch, to: address, peers: peers, timeout: timeout) }
         batchesSent.increment()
         let request = ReplicaBatchRequest(gets: batch.gets.map(\.request), puts: batch.puts.map(\.request))
         peers.call(address, ReplicaPaths.batch, request, as: ReplicaBatchResponse.self,
-                   timeoutNanoseconds: timeout) { result in
+                   timeoutNanoseconds: timeout) { [self] result in
             switch result {
             case let .success(response):
                 guard response.gets.count == batch.gets.count, response.puts.count == batch.puts.count else {
-                    let failure = PeerFailure(RPCError(.internal, "\(address) answered a batch with the wrong number of results"),
-                                              notProcessed: false)
-                    for item in batch.gets { item.completion(.failure(failure)) }
-                    for item in batch.puts { item.completion(.failure(failure)) }
-                    return
+                    return Self.fail(batch, PeerFailure(RPCError(.internal, "\(address) answered a batch with the wrong number of results"),
+                                                        notProcessed: false))
                 }
                 for (item, answer) in zip(batch.gets, response.gets) {
                     item.completion(Self.outcome(answer).map { ReplicaGetResponse(versionSet: answer.versionSet) })
                 }
                 for (item, answer) in zip(batch.puts, response.puts) { item.completion(Self.outcome(answer)) }
+            case let .failure(failure) where failure.error.code == .resourceExhausted:
+                // Too large for the peer (or its reply too large for us): one call per item.
+                sendEach(batch, to: address, peers: peers, timeout: timeout)
             case let .failure(failure):
-                for item in batch.gets { item.completion(.failure(failure)) }
-                for item in batch.puts { item.completion(.failure(failure)) }
+                Self.fail(batch, failure)
             }
         }
+    }
+
+    private func sendEach(_ batch: Pending, to address: String, peers: PeerClient, timeout: UInt64) {
+        for item in batch.gets {
+            peers.call(address, ReplicaPaths.get, item.request, as: ReplicaGetResponse.self,
+                       timeoutNanoseconds: timeout, completion: item.completion)
+        }
+        for item in batch.puts {
+            peers.call(address, ReplicaPaths.put, item.request, as: ReplicaPutResponse.self,
+                       timeoutNanoseconds: timeout) { result in item.completion(result.map { _ in () }) }
+        }
+    }
+
+    private static func fail(_ batch: Pending, _ failure: PeerFailure) {
+        for item in batch.gets { item.completion(.failure(failure)) }
+        for item in batch.puts { item.completion(.failure(failure)) }
     }
 
     private static func outcome(_ result: ReplicaItemResult) -> Result<Void, PeerFailure> {

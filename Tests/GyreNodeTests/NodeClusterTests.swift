@@ -124,6 +124,24 @@ import Testing
         await harness.stop()
     }
 
+    /// Many large writes at once: the replica calls for one peer must not be batched beyond the
+    /// peers' message limit (12 x 1 MiB would be refused as one 12 MiB batch).
+    @Test func concurrentLargeWritesAllReplicate() async throws {
+        let nodes = try await Self.startCluster(3)
+        let value = [UInt8](repeating: 0xAB, count: (1 << 20) - 64)
+        let codes = await withTaskGroup(of: StatusCode.self) { group in
+            for index in 0..<12 {
+                group.addTask {
+                    await nodes[0].call("/gyre.v1.KV/Put", PutRequest(key: Key("big-\(index)"), value: value)).status.code
+                }
+            }
+            return await group.reduce(into: [StatusCode]()) { $0.append($1) }
+        }
+        #expect(codes == Array(repeating: .ok, count: 12))
+        #expect(await NodeHarness.eventually(seconds: 10) { nodes.allSatisfy { $0.node.storage.count == 12 } })
+        for node in nodes { await node.stop() }
+    }
+
     @Test func formationFailsClearlyWhenAPeerNeverAnswers() async throws {
         let ports = try await Self.freePorts(2)
         let harness = try await NodeHarness.start(waitUntilFormed: false) { configuration in
