@@ -95,14 +95,16 @@ struct RequestRouter: Sendable {
                 outcome.record(.written(versions, encoded))
                 return encoded
             case let .failure(.capExceeded(message)):
+                // Thrown so that nothing is written (not even the old bytes again).
                 outcome.record(.refused(message))
-                return old
+                throw StorageError("refused: \(message)")
             }
         }, completion: { [context] result in
+            if case let .refused(message)? = outcome.value { return call.fail(RPCError(.failedPrecondition, message)) }
             if case let .failure(error) = result { return call.fail(Self.localWriteError(error)) }
             switch outcome.value {
-            case let .refused(message)?:
-                call.fail(RPCError(.failedPrecondition, message))
+            case .refused?:
+                break
             case nil:
                 call.fail(RPCError(.internal, "write produced no versions"))
             case let .written(written, encoded)?:

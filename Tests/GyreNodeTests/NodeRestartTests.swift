@@ -94,3 +94,60 @@ import Testing
         await nodes[0].stop()
     }
 }
+
+/// Before and after formation, what a node proposes and agrees on survives restarts.
+@Suite struct NodeFormationMemoryTests {
+    private func identify(_ harness: NodeHarness) async throws -> IdentifyResponse {
+        let parts = harness.node.peerAddress.split(separator: ":")
+        return try IdentifyResponse.decode(await harness.client.call(
+            host: String(parts[0]), port: Int(parts[1])!, path: "/gyre.v1.Replica/Identify",
+            framedRequest: IdentifyRequest().encodeFramed()).unaryMessage())
+    }
+
+    /// A node restarted before its cluster formed proposes the same cluster id again, so peers
+    /// that already agreed on its proposal still agree with it.
+    @Test func aNodeKeepsItsClusterIdProposalUntilItsClusterForms() async throws {
+        let store = InMemoryEngine()
+        let ports = try await NodeClusterTests.freePorts(2)
+        func start() async throws -> NodeHarness {
+            try await NodeHarness.start(waitUntilFormed: false, storage: store) { configuration in
+                configuration.cluster.peerPort = ports[0]
+                configuration.cluster.peers = ports.map { "127.0.0.1:\($0)" }  // the second never answers
+                configuration.cluster.formationTimeoutSeconds = 30
+            }
+        }
+        let first = try await start()
+        let proposed = try await identify(first).clusterID
+        await first.stop()
+        let second = try await start()
+        #expect(try await identify(second).clusterID == proposed)
+        await second.stop()
+    }
+
+    /// A store's ring holds its keys' placement: forming a different member set over it is refused.
+    @Test func formationRefusesAMemberSetThatDiffersFromTheStoredRing() async throws {
+        let store = InMemoryEngine()
+        let alone = try await NodeHarness.start(storage: store)
+        let cluster = try RingInfo.decode(await alone.call("/gyre.v1.Cluster/Ring", RingRequest()).unaryMessage()).clusterID
+        await alone.stop()
+        let ports = try await NodeClusterTests.freePorts(2)
+        let peers = ports.map { "127.0.0.1:\($0)" }
+        func member(_ index: Int, _ storage: any StorageEngine) async throws -> NodeHarness {
+            try await NodeHarness.start(waitUntilFormed: false, storage: storage) { configuration in
+                configuration.cluster.peerPort = ports[index]
+                configuration.cluster.peers = peers
+                configuration.cluster.clusterID = cluster  // same cluster: only the member set differs
+                configuration.cluster.formationTimeoutSeconds = 10
+            }
+        }
+        let returning = try await member(0, store)
+        let newcomer = try await member(1, InMemoryEngine())
+        await #expect {
+            try await returning.node.formed()
+        } throws: { error in
+            "\(error)".contains("members differ from this node's stored ring")
+        }
+        await returning.stop()
+        await newcomer.stop()
+    }
+}
