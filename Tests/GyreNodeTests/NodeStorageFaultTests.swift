@@ -46,3 +46,21 @@ import Testing
         await harness.stop()
     }
 }
+
+/// The sibling cap, end to end: a write that would exceed it is refused with a status that tells
+/// the client to resolve its siblings, and nothing is written for it.
+@Suite struct NodeVersionCapTests {
+    @Test func aWriteBeyondTheSiblingCapIsRefusedAndWritesNothing() async throws {
+        let storage = InMemoryEngine()
+        let harness = try await NodeHarness.start(storage: storage) { $0.versionLimits = VersionSetLimits(maxValues: 2, maxBytes: 1 << 20) }
+        _ = try await harness.put("k", "a")
+        _ = try await harness.put("k", "b")  // no context: a sibling
+        let writes = storage.statistics.writes
+        let refused = await harness.call("/gyre.v1.KV/Put", PutRequest(key: Key("k"), value: Array("c".utf8)))
+        #expect(refused.status.code == .failedPrecondition)
+        #expect(refused.status.message.contains("sibling"))
+        #expect(storage.statistics.writes == writes)
+        #expect(Set(try await harness.get("k").values) == [Array("a".utf8), Array("b".utf8)])
+        await harness.stop()
+    }
+}
