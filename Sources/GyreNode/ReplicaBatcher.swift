@@ -14,7 +14,8 @@ import Synchronization
 /// and no wait beyond that pass. Reads and writes travel in separate batches, so a read never
 /// waits for a write's fsync. A batch is sent early once it holds ``maxItems`` items or
 /// ``maxBytes`` of request bytes; a batch the peer refuses as too large (RESOURCE_EXHAUSTED)
-/// is resent item by item. The batch's deadline is the latest of its items' deadlines; each
+/// or does not know (UNIMPLEMENTED: an older node during a rolling upgrade) is resent item by
+/// item. The batch's deadline is the latest of its items' deadlines; each
 /// coordinator still enforces its own.
 final class ReplicaBatcher: Sendable {
     typealias GetCompletion = @Sendable (Result<ReplicaGetResponse, PeerFailure>) -> Void
@@ -103,8 +104,9 @@ final class ReplicaBatcher: Sendable {
                     item.completion(Self.outcome(answer).map { ReplicaGetResponse(versionSet: answer.versionSet) })
                 }
                 for (item, answer) in zip(batch.puts, response.puts) { item.completion(Self.outcome(answer)) }
-            case let .failure(failure) where failure.error.code == .resourceExhausted:
-                // Too large for the peer (or its reply too large for us): one call per item.
+            case let .failure(failure) where failure.error.code == .resourceExhausted || failure.error.code == .unimplemented:
+                // Too large for the peer (or its reply too large for us), or a peer that predates
+                // Replica.Batch: one call per item (neither answer means any item was applied).
                 sendEach(batch, to: address, peers: peers, timeout: timeout)
             case let .failure(failure):
                 Self.fail(batch, failure)
