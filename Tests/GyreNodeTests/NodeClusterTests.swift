@@ -21,7 +21,7 @@ import Testing
         return ports
     }
 
-    static func startCluster(_ size: Int) async throws -> [NodeHarness] {
+    static func startCluster(_ size: Int, _ configure: (inout NodeConfiguration) -> Void = { _ in }) async throws -> [NodeHarness] {
         let ports = try await freePorts(size)
         let peers = ports.map { "127.0.0.1:\($0)" }
         var harnesses: [NodeHarness] = []
@@ -31,6 +31,7 @@ import Testing
                 configuration.cluster.peers = peers
                 configuration.cluster.partitionCount = 64
                 configuration.cluster.replicaTimeoutNanoseconds = 300_000_000
+                configure(&configuration)
             })
         }
         for harness in harnesses { try await harness.node.formed() }
@@ -127,8 +128,13 @@ import Testing
     /// Many large writes at once: the replica calls for one peer must not be batched beyond the
     /// peers' message limit (12 x 1 MiB would be refused as one 12 MiB batch).
     @Test func concurrentLargeWritesAllReplicate() async throws {
-        let nodes = try await Self.startCluster(3)
-        let value = [UInt8](repeating: 0xAB, count: (1 << 20) - 64)
+        // Small limits keep the test light: peers accept 2 x 1 MiB messages, values up to 256 KiB,
+        // so 12 values (3 MiB) to one peer would be refused as one batch.
+        let nodes = try await Self.startCluster(3) { configuration in
+            configuration.limits = KVLimits(maxKeyBytes: 1024, maxValueBytes: 256 << 10)
+            configuration.maxMessageBytes = 1 << 20
+        }
+        let value = [UInt8](repeating: 0xAB, count: (256 << 10) - 64)
         let codes = await withTaskGroup(of: StatusCode.self) { group in
             for index in 0..<12 {
                 group.addTask {
@@ -138,7 +144,7 @@ import Testing
             return await group.reduce(into: [StatusCode]()) { $0.append($1) }
         }
         #expect(codes == Array(repeating: .ok, count: 12))
-        #expect(await NodeHarness.eventually(seconds: 10) { nodes.allSatisfy { $0.node.storage.count == 12 } })
+        #expect(await NodeHarness.eventually(seconds: 60) { nodes.allSatisfy { $0.node.storage.count == 12 } })
         for node in nodes { await node.stop() }
     }
 
