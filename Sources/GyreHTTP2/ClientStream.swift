@@ -12,6 +12,8 @@ final class ClientStream {
     var headers = Metadata()
     var trailers = Metadata()
     var headersDone = false
+    /// Bytes of header fields received so far (headers and trailers), as RFC 9113 counts them.
+    var headerBytes = 0
     var httpStatus: String?
     var grpcStatus: String?
     var grpcMessage: String?

@@ -3,9 +3,13 @@ import NIOCore
 /// What the NIO drivers need from a sans-I/O connection (server or client).
 protocol DrivenConnection: AnyObject, SendableMetatype {
     func receive(_ bytes: UnsafeRawBufferPointer) -> Bool
-    func drainOutput(_ sink: (UnsafeRawBufferPointer) -> Void) -> Bool
+    func drainOutput(maxBytes: Int, _ sink: (UnsafeRawBufferPointer) -> Void) -> Bool
     var hasPendingOutput: Bool { get }
     var isAlive: Bool { get }
+    /// Read no more input for now (the peer has too much output left unread).
+    var wantsReadPaused: Bool { get }
+    /// Close now, after writing what can be written.
+    var mustClose: Bool { get }
     var nextDeadline: UInt64? { get }
     func expireDeadlines(now: UInt64)
     func transportClosed()
@@ -13,21 +17,34 @@ protocol DrivenConnection: AnyObject, SendableMetatype {
 }
 
 extension GRPCServerConnection: DrivenConnection {}
-extension GRPCClientConnection: DrivenConnection {}
+extension GRPCClientConnection: DrivenConnection {
+    var wantsReadPaused: Bool { false }
+    var mustClose: Bool { false }
+}
 
 /// Moves bytes between a channel and a sans-I/O connection: reads feed it, one batched write per
 /// event-loop pass carries its output, one timer tracks its earliest deadline.
 ///
 /// Contract: lives on the channel's event loop. Output produced while reading is flushed at
 /// `channelReadComplete`; output produced by work from elsewhere is flushed once per loop pass.
-/// The channel is closed when the connection has nothing left to do or hits a fatal error.
+/// Backpressure: output is taken from the connection only while the channel is writable, at most
+/// ``maxBytesPerFlush`` per pass, and reads stop (``read(context:)`` is held back) while the
+/// channel is not writable or the connection asks for a pause. The channel is closed when the
+/// connection has nothing left to do, must close, or hits a fatal error.
 final class ConnectionDriver<Connection: DrivenConnection> {
+    /// Most bytes taken from the connection in one pass (the channel's high-water mark is 1 MiB).
+    static var maxBytesPerFlush: Int { 1 << 20 }
+
     let connection: Connection
     private var context: ChannelHandlerContext?
     private var flushScheduled = false
     private var deadlineTask: Scheduled<Void>?
     private var deadlineTaskAt = UInt64.max
     private var closed = false
+    private var readPaused = false
+    private var readPending = false
+    /// Runs after every flush (the server publishes its idle state from here).
+    var onFlushed: (() -> Void)?
 
     init(connection: Connection) {
         self.connection = connection
@@ -60,9 +77,9 @@ final class ConnectionDriver<Connection: DrivenConnection> {
 
     func flush() {
         guard let context, !closed else { return }
-        if connection.hasPendingOutput {
+        if connection.hasPendingOutput && context.channel.isWritable {
             var buffer = context.channel.allocator.buffer(capacity: 4096)
-            let healthy = connection.drainOutput { buffer.writeBytes($0) }
+            let healthy = connection.drainOutput(maxBytes: Self.maxBytesPerFlush) { buffer.writeBytes($0) }
             if buffer.readableBytes > 0 {
                 context.writeAndFlush(NIOAny(buffer), promise: nil)
             }
@@ -70,12 +87,41 @@ final class ConnectionDriver<Connection: DrivenConnection> {
                 close()
                 return
             }
+            // More to send and room for it: continue on the next pass (other channels go first).
+            if connection.hasPendingOutput && context.channel.isWritable { scheduleFlush() }
         }
-        if !connection.isAlive {
+        if connection.mustClose || !connection.isAlive {
             close()
             return
         }
+        updateReadPause()
         armDeadlineTimer()
+        onFlushed?()
+    }
+
+    /// The handler's outbound `read`: passed on unless reading is paused.
+    func read(context: ChannelHandlerContext) {
+        if readPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// The channel became writable again (its buffered output fell below the low-water mark).
+    func writabilityChanged() {
+        flush()
+    }
+
+    private func updateReadPause() {
+        guard let context else { return }
+        let pause = connection.wantsReadPaused || !context.channel.isWritable
+        if pause == readPaused { return }
+        readPaused = pause
+        if !pause && readPending {
+            readPending = false
+            context.read()
+        }
     }
 
     func channelClosed() {

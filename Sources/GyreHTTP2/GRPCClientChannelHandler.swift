@@ -4,8 +4,9 @@ import NIOCore
 ///
 /// Contract: all work on the channel's event loop; calls are started through
 /// ``startCall(_:)`` from that loop.
-final class GRPCClientChannelHandler: ChannelInboundHandler {
+final class GRPCClientChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let connection: GRPCClientConnection
@@ -25,6 +26,15 @@ final class GRPCClientChannelHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         driver?.flush()
         context.fireChannelActive()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if let driver { driver.read(context: context) } else { context.read() }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        driver?.writabilityChanged()
+        context.fireChannelWritabilityChanged()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

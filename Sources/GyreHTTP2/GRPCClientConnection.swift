@@ -44,9 +44,12 @@ public final class GRPCClientConnection {
     }
 
     @discardableResult
-    public func drainOutput(_ sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
-        session.send(sink)
+    public func drainOutput(maxBytes: Int = .max, _ sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        session.send(maxBytes: maxBytes, sink)
     }
+
+    /// Largest response header list (headers and trailers of one call, counted as RFC 9113 does).
+    static let maxResponseHeaderBytes = 64 << 10
 
     public var hasPendingOutput: Bool { session.wantsWrite }
     public var isAlive: Bool { session.isAlive }
@@ -156,8 +159,14 @@ public final class GRPCClientConnection {
 extension GRPCClientConnection: NGHTTP2SessionEvents {
     func sessionBeginHeaders(stream: Int32) {}
 
-    func sessionHeader(stream id: Int32, name nameBytes: UnsafeRawBufferPointer, value valueBytes: UnsafeRawBufferPointer) {
-        guard let stream = streams[id] else { return }
+    func sessionHeader(stream id: Int32, name nameBytes: UnsafeRawBufferPointer, value valueBytes: UnsafeRawBufferPointer) -> Bool {
+        guard let stream = streams[id] else { return true }
+        stream.headerBytes += nameBytes.count + valueBytes.count + 32
+        guard stream.headerBytes <= Self.maxResponseHeaderBytes else {
+            // A server's header lists are small; a huge one is refused, not collected.
+            finish(stream, RPCStatus(code: .internal, message: "response header list over \(Self.maxResponseHeaderBytes) bytes"))
+            return false
+        }
         let name = String(decoding: nameBytes, as: UTF8.self)
         let value = String(decoding: valueBytes, as: UTF8.self)
         switch name {
@@ -173,6 +182,7 @@ extension GRPCClientConnection: NGHTTP2SessionEvents {
                 stream.headers.addLowercased(name, value)
             }
         }
+        return true
     }
 
     func sessionHeadersComplete(stream id: Int32, endStream: Bool) {

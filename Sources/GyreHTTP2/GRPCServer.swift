@@ -1,52 +1,97 @@
 public import NIOCore
 import NIOPosix
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A gRPC server over HTTP/2 (cleartext, prior knowledge) on one listening address.
 ///
 /// Contract: ``start(host:port:)`` binds and returns the bound address; ``shutdownGracefully(timeoutNanoseconds:)``
 /// stops accepting, sends GOAWAY on every connection, lets calls in flight finish, and closes
-/// whatever is left when the timeout passes. Thread-safe.
+/// whatever is left when the timeout passes. Thread-safe. Connections are capped in total and per
+/// source address (``ServerConfiguration/maxConnections``, ``ServerConfiguration/maxConnectionsPerSource``):
+/// at a cap the longest-idle connection is sent away for the new one, or the new one is refused
+/// when none is idle. When accepting fails for want of file descriptors or memory the listener
+/// pauses for ``acceptBackoffNanoseconds`` instead of retrying in a loop.
 public final class GRPCServer: Sendable {
     public let configuration: ServerConfiguration
     public let router: RPCRouter
-    public let limiter: InFlightLimiter
+    public let budgets: CallBudgets
     let observer: any ServerObserver
     let group: any EventLoopGroup
+    let requestBytes: ByteBudget
+    let registry: ConnectionRegistry
     private let listener = Mutex<(any Channel)?>(nil)
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
     private let accepted = Atomic<Int>(0)
 
-    public init(configuration: ServerConfiguration, router: RPCRouter, limiter: InFlightLimiter,
+    /// How long accepting pauses after EMFILE, ENFILE, ENOBUFS or ENOMEM.
+    public static let acceptBackoffNanoseconds: Int64 = 100_000_000
+
+    public init(configuration: ServerConfiguration, router: RPCRouter, budgets: CallBudgets,
                 observer: any ServerObserver = NoServerObserver(), group: any EventLoopGroup) {
         self.configuration = configuration
         self.router = router
-        self.limiter = limiter
+        self.budgets = budgets
         self.observer = observer
         self.group = group
+        requestBytes = ByteBudget(limit: configuration.maxBufferedRequestBytesTotal)
+        registry = ConnectionRegistry(maxConnections: configuration.maxConnections,
+                                      maxPerSource: configuration.maxConnectionsPerSource)
     }
 
+    /// A server whose ordinary budget is `limiter`, with the default health and stream budgets.
+    public convenience init(configuration: ServerConfiguration, router: RPCRouter, limiter: InFlightLimiter,
+                            observer: any ServerObserver = NoServerObserver(), group: any EventLoopGroup) {
+        self.init(configuration: configuration, router: router, budgets: CallBudgets(calls: limiter),
+                  observer: observer, group: group)
+    }
+
+    /// The ordinary in-flight budget.
+    public var limiter: InFlightLimiter { budgets.calls }
     /// Connections accepted since start.
     public var connectionsAccepted: Int { accepted.load(ordering: .relaxed) }
     /// Connections open now.
     public var openConnections: Int { connections.withLock { $0.count } }
+    /// Request bytes buffered in incomplete requests over all connections now.
+    public var bufferedRequestBytes: Int { requestBytes.inUse }
 
     /// Binds `host:port` (port 0 picks a free one) and starts accepting.
     public func start(host: String, port: Int) async throws -> SocketAddress {
+        let observer = self.observer
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler { error in
+                        switch error.errnoCode {
+                        case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                            observer.protection(.acceptBackedOff)
+                            return .nanoseconds(Self.acceptBackoffNanoseconds)
+                        default:
+                            return nil
+                        }
+                    })
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
             .childChannelInitializer { [self] channel in
-                self.track(channel)
+                guard let entry = self.admit(channel) else {
+                    return channel.eventLoop.makeFailedFuture(ConnectionRefused())
+                }
+                self.track(channel, entry: entry)
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(GRPCServerChannelHandler { loop in
-                        let connection = GRPCServerConnection(
-                            configuration: self.configuration, router: self.router, limiter: self.limiter,
-                            observer: self.observer, executor: EventLoopExecutor(loop: loop), now: monotonicNanoseconds)
-                        return connection
-                    })
+                    let handler = GRPCServerChannelHandler(entry: entry, registry: self.registry, observer: self.observer) { loop in
+                        GRPCServerConnection(
+                            configuration: self.configuration, router: self.router, budgets: self.budgets,
+                            requestBytes: self.requestBytes, observer: self.observer,
+                            executor: EventLoopExecutor(loop: loop), now: monotonicNanoseconds)
+                    }
+                    try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
             .bind(host: host, port: port)
@@ -56,12 +101,30 @@ public final class GRPCServer: Sendable {
         return address
     }
 
-    private func track(_ channel: any Channel) {
+    /// Counts a new connection in, evicting an idle one at a cap; nil when it must be refused.
+    private func admit(_ channel: any Channel) -> ConnectionEntry? {
+        let source = channel.remoteAddress?.ipAddress ?? "unknown"
+        let entry = ConnectionEntry(source: source, idleSince: max(1, monotonicNanoseconds())) {
+            channel.pipeline.fireUserInboundEventTriggered(EvictIdleEvent())
+        }
+        switch registry.admit(entry) {
+        case .admitted:
+            return entry
+        case .admittedEvicting:
+            return entry
+        case .refused:
+            observer.protection(.refusedAtCap)
+            return nil
+        }
+    }
+
+    private func track(_ channel: any Channel, entry: ConnectionEntry) {
         let id = ObjectIdentifier(channel)
         accepted.wrappingAdd(1, ordering: .relaxed)
         connections.withLock { $0[id] = channel }
         channel.closeFuture.whenComplete { [self] _ in
             _ = self.connections.withLock { $0.removeValue(forKey: id) }
+            self.registry.remove(entry)
         }
     }
 
@@ -86,6 +149,9 @@ public final class GRPCServer: Sendable {
         }
     }
 }
+
+/// A connection refused at the listener's connection caps.
+struct ConnectionRefused: Error {}
 
 /// Transport failures outside any one call.
 public enum RPCTransportError: Error, Sendable {

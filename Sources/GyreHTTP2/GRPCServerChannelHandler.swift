@@ -3,25 +3,57 @@ import NIOCore
 /// Asks a server connection to start a graceful shutdown (GOAWAY, drain, close).
 struct GracefulShutdownEvent: Sendable {}
 
+/// Asks an idle server connection to go away to make room for a new one (connection caps).
+struct EvictIdleEvent: Sendable {}
+
 /// The channel handler of one accepted connection: a ``GRPCServerConnection`` driven by NIO.
 ///
-/// Contract: one per child channel; all work on the channel's event loop.
-final class GRPCServerChannelHandler: ChannelInboundHandler {
+/// Contract: one per child channel; all work on the channel's event loop. Publishes the
+/// connection's idle state to its registry entry after every flush and leaves the registry when
+/// the channel closes.
+final class GRPCServerChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let makeConnection: (any EventLoop) -> GRPCServerConnection
+    private let entry: ConnectionEntry?
+    private let registry: ConnectionRegistry?
+    private let observer: any ServerObserver
     private var driver: ConnectionDriver<GRPCServerConnection>?
+    private var publishedIdleSince: UInt64 = 1
 
-    init(makeConnection: @escaping (any EventLoop) -> GRPCServerConnection) {
+    init(entry: ConnectionEntry? = nil, registry: ConnectionRegistry? = nil, observer: any ServerObserver = NoServerObserver(),
+         makeConnection: @escaping (any EventLoop) -> GRPCServerConnection) {
+        self.entry = entry
+        self.registry = registry
+        self.observer = observer
         self.makeConnection = makeConnection
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         let driver = ConnectionDriver(connection: makeConnection(context.eventLoop))
         driver.attach(context)
+        if let entry {
+            driver.onFlushed = { [unowned self, unowned driver] in
+                let since = driver.connection.idleSince.map { max(1, $0) } ?? 0
+                if since != self.publishedIdleSince {
+                    self.publishedIdleSince = since
+                    entry.setIdleSince(since)
+                }
+            }
+        }
         self.driver = driver
         if context.channel.isActive { driver.flush() }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if let driver { driver.read(context: context) } else { context.read() }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        driver?.writabilityChanged()
+        context.fireChannelWritabilityChanged()
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -40,11 +72,16 @@ final class GRPCServerChannelHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         driver?.channelClosed()
         driver = nil
+        if let entry { registry?.remove(entry) }
         context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is GracefulShutdownEvent, let driver {
+            driver.connection.beginGracefulShutdown()
+            driver.flush()
+        } else if event is EvictIdleEvent, let driver {
+            observer.protection(.evictedIdle)
             driver.connection.beginGracefulShutdown()
             driver.flush()
         } else {

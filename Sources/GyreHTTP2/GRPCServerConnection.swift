@@ -9,10 +9,16 @@ import GyreRPC
 /// ``nextDeadline`` passes. Handlers run inside ``receive(_:)`` after parsing, never inside
 /// nghttp2 callbacks. ``onOutputPending`` fires when a response produced output outside of
 /// ``receive(_:)`` (an asynchronous answer) so the owner can schedule a flush.
+///
+/// Every resource a peer can make it hold is bounded by its ``ServerConfiguration``: header
+/// lists, request time, buffered request bytes (per connection and, through `requestBytes`,
+/// per server), unsent response bytes, its share of the in-flight budget, idle time. The owner
+/// stops reading while ``wantsReadPaused`` and closes at once when ``mustClose``.
 public final class GRPCServerConnection {
     public let configuration: ServerConfiguration
     let router: RPCRouter
-    let limiter: InFlightLimiter
+    let budgets: CallBudgets
+    let requestBytes: ByteBudget
     let observer: any ServerObserver
     let executor: any ConnectionExecutor
     let now: @Sendable () -> UInt64
@@ -23,33 +29,71 @@ public final class GRPCServerConnection {
     private let paths: PathTable
     /// The stream whose header block is being received (header blocks are never interleaved).
     private var headerStream: ServerStream?
+    /// Size and field count of the header block being received.
+    private var headerBlockBytes = 0
+    private var headerBlockFields = 0
+    /// Streams reset so far for oversized header lists.
+    private var headerViolations = 0
+    /// Streams whose request is not complete yet, oldest first.
+    private var oldestIncomplete: ServerStream?
+    private var newestIncomplete: ServerStream?
+    /// Calls of the ordinary budget in flight on this connection.
+    private var callsInFlight = 0
+    /// Request bytes buffered in incomplete requests on this connection.
+    public private(set) var bufferedRequestBytes = 0
+    /// Response bytes queued on streams and not yet handed to nghttp2.
+    public private(set) var unsentBytes = 0
+    /// When the backlog of unsent bytes last moved (or began).
+    private var lastOutputProgress: UInt64 = 0
+    /// Since when the connection has had no open stream; nil while it has one.
+    public private(set) var idleSince: UInt64?
     private var receiving = false
     public private(set) var isShuttingDown = false
+    /// True once the connection must be closed without waiting for its output (the peer does
+    /// not read it, or abused the protocol): the owner sends what it can and closes.
+    public private(set) var mustClose = false
     /// Called when output became pending outside ``receive(_:)``.
     public var onOutputPending: (() -> Void)?
 
-    public init(configuration: ServerConfiguration, router: RPCRouter, limiter: InFlightLimiter,
+    /// - Parameters:
+    ///   - budgets: the server's in-flight budgets (shared by its connections).
+    ///   - requestBytes: the server's budget of buffered request bytes (shared by its connections).
+    public init(configuration: ServerConfiguration, router: RPCRouter, budgets: CallBudgets, requestBytes: ByteBudget,
                 observer: any ServerObserver = NoServerObserver(), executor: any ConnectionExecutor,
                 now: @escaping @Sendable () -> UInt64) {
         self.configuration = configuration
         self.router = router
-        self.limiter = limiter
+        self.budgets = budgets
+        self.requestBytes = requestBytes
         self.observer = observer
         self.executor = executor
         self.now = now
+        idleSince = now()
         paths = router.pathTable
         session = NGHTTP2Session(
             server: true, events: self,
             settings: [
                 (Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), configuration.maxConcurrentStreams),
                 (Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), configuration.initialWindowSize),
-                (Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), 64 << 10),
+                (Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), UInt32(clamping: configuration.maxHeaderListBytes)),
             ],
             connectionWindow: configuration.connectionWindowSize)
     }
 
+    /// A connection with its own budgets (tests and tools): `limiter` is the ordinary budget.
+    public convenience init(configuration: ServerConfiguration, router: RPCRouter, limiter: InFlightLimiter,
+                            observer: any ServerObserver = NoServerObserver(), executor: any ConnectionExecutor,
+                            now: @escaping @Sendable () -> UInt64) {
+        self.init(configuration: configuration, router: router, budgets: CallBudgets(calls: limiter),
+                  requestBytes: ByteBudget(limit: configuration.maxBufferedRequestBytesTotal),
+                  observer: observer, executor: executor, now: now)
+    }
+
     deinit {
-        for stream in streams.values { releaseSlot(stream) }
+        for stream in streams.values {
+            releaseSlot(stream)
+            releaseBuffered(stream)
+        }
     }
 
     // MARK: driving
@@ -65,11 +109,16 @@ public final class GRPCServerConnection {
         return healthy
     }
 
-    /// Hands every pending output chunk to `sink`; false on a fatal session error.
+    /// Hands pending output to `sink` until none is left or at least `maxBytes` went; false on a
+    /// fatal session error.
     @discardableResult
-    public func drainOutput(_ sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
-        session.send(sink)
+    public func drainOutput(maxBytes: Int = .max, _ sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        session.send(maxBytes: maxBytes, sink)
     }
+
+    /// True while the peer has so many response bytes unread that this connection should read
+    /// no more requests (half the unsent limit; the other half is room for calls in flight).
+    public var wantsReadPaused: Bool { unsentBytes >= configuration.maxUnsentBytes / 2 }
 
     /// True while there is output to send.
     public var hasPendingOutput: Bool { session.wantsWrite }
@@ -80,17 +129,33 @@ public final class GRPCServerConnection {
     /// Calls still open on this connection.
     public var openStreams: Int { streams.count }
 
-    /// The earliest deadline of an open call, if any. Entries of calls that already ended are
-    /// dropped first: otherwise the connection's timer would wake once per finished call.
+    /// The earliest time something must happen: a call's deadline, a request's timeout, the
+    /// idle timeout, or the end of a stalled reader's grace. Entries of calls that already ended
+    /// are dropped first: otherwise the connection's timer would wake once per finished call.
     public var nextDeadline: UInt64? {
         deadlines.dropStaleTop { id in
             guard let stream = streams[id] else { return true }
             return stream.phase == .ended
         }
-        return deadlines.earliest
+        var next = deadlines.earliest
+        func consider(_ time: UInt64?) {
+            guard let time else { return }
+            next = min(next ?? .max, time)
+        }
+        let requestTimeout = configuration.requestTimeoutNanoseconds
+        if requestTimeout > 0 {
+            if let oldest = oldestIncomplete { consider(Self.adding(oldest.openedAt, requestTimeout)) }
+            if unsentBytes > 0 { consider(Self.adding(lastOutputProgress, requestTimeout)) }
+        }
+        if configuration.idleTimeoutNanoseconds > 0, let idleSince, !isShuttingDown {
+            consider(Self.adding(idleSince, configuration.idleTimeoutNanoseconds))
+        }
+        return next
     }
 
-    /// Answers DEADLINE_EXCEEDED for every call whose deadline is <= `now`.
+    /// Acts on everything due at `now`: calls past their deadline are answered
+    /// DEADLINE_EXCEEDED, requests past the request timeout are answered and reset, an idle
+    /// connection is shut down, a connection whose reader stalled is marked ``mustClose``.
     public func expireDeadlines(now: UInt64) {
         for id in deadlines.popExpired(now: now) {
             guard let stream = streams[id], stream.phase != .ended, let deadline = stream.deadline,
@@ -99,7 +164,44 @@ public final class GRPCServerConnection {
             if let method = stream.method { observer.deadlineExceededByServer(method: method) }
             end(stream, status: RPCStatus(code: .deadlineExceeded, message: "deadline exceeded before the server answered"))
         }
+        let requestTimeout = configuration.requestTimeoutNanoseconds
+        if requestTimeout > 0 {
+            while let oldest = oldestIncomplete, Self.adding(oldest.openedAt, requestTimeout) <= now {
+                expireIncomplete(oldest)
+            }
+            if unsentBytes > 0, Self.adding(lastOutputProgress, requestTimeout) <= now, !mustClose {
+                observer.protection(.closedStalled)
+                mustClose = true
+                session.terminate(errorCode: NGHTTP2Session.noError)
+            }
+        }
+        if configuration.idleTimeoutNanoseconds > 0, let idleSince, !isShuttingDown,
+           Self.adding(idleSince, configuration.idleTimeoutNanoseconds) <= now {
+            observer.protection(.closedIdle)
+            beginGracefulShutdown()
+        }
         notifyOutput()
+    }
+
+    private static func adding(_ time: UInt64, _ duration: UInt64) -> UInt64 {
+        let (sum, overflow) = time.addingReportingOverflow(duration)
+        return overflow ? .max : sum
+    }
+
+    /// A request that did not arrive whole in time: answered (when its head is known) and reset.
+    private func expireIncomplete(_ stream: ServerStream) {
+        removeIncomplete(stream)
+        observer.protection(.requestTimedOut)
+        let seconds = Double(configuration.requestTimeoutNanoseconds) / 1e9
+        if stream.phase == .awaitingHead || stream.head == nil {
+            // No head to answer: refuse the stream.
+            markEnded(stream, code: .deadlineExceeded)
+            session.resetStream(stream.id, errorCode: NGHTTP2Session.cancel)
+        } else {
+            end(stream, status: RPCStatus(code: .deadlineExceeded,
+                                          message: "the request did not arrive whole within \(seconds) s (the server's request timeout)"))
+        }
+        releaseBuffered(stream)
     }
 
     /// Starts a graceful shutdown: GOAWAY now, open calls run to completion, no new calls.
@@ -110,11 +212,12 @@ public final class GRPCServerConnection {
         notifyOutput()
     }
 
-    /// The transport closed: every open call is cancelled.
+    /// The transport closed: every open call is cancelled and every byte held is released.
     public func transportClosed() {
         for stream in Array(streams.values) {
             sessionStreamClosed(stream: stream.id, errorCode: NGHTTP2Session.cancel)
         }
+        ready.removeAll()
     }
 
     // MARK: answering (called through ServerCall on the connection's thread)
@@ -127,7 +230,8 @@ public final class GRPCServerConnection {
             }
             return
         }
-        stream.outbound.append(framedMessage)
+        guard admitsResponse(framedMessage.count) else { return refuseUnread(stream) }
+        queue(framedMessage, on: stream)
         stream.pendingTrailers = HeaderList(constant: ConstantHeaders.grpcOK)
         stream.headersSent = true
         markEnded(stream, code: .ok)
@@ -137,7 +241,8 @@ public final class GRPCServerConnection {
 
     func sendMessage(stream id: Int32, framedMessage: [UInt8]) {
         guard let stream = streams[id], stream.phase == .dispatched else { return }
-        stream.outbound.append(framedMessage)
+        guard admitsResponse(framedMessage.count) else { return refuseUnread(stream) }
+        queue(framedMessage, on: stream)
         if stream.headersSent {
             session.resumeData(stream: id)
         } else {
@@ -154,6 +259,25 @@ public final class GRPCServerConnection {
     }
 
     // MARK: internals
+
+    /// A response may join the backlog unless the backlog is non-empty and would pass the unsent
+    /// limit (so one response larger than the limit still goes out when nothing waits).
+    private func admitsResponse(_ count: Int) -> Bool {
+        unsentBytes == 0 || unsentBytes + count <= configuration.maxUnsentBytes
+    }
+
+    private func queue(_ framedMessage: [UInt8], on stream: ServerStream) {
+        if unsentBytes == 0 { lastOutputProgress = now() }
+        stream.enqueue(framedMessage)
+        unsentBytes += framedMessage.count
+    }
+
+    private func refuseUnread(_ stream: ServerStream) {
+        observer.protection(.responseRefusedUnread)
+        end(stream, status: RPCStatus(code: .resourceExhausted,
+                                      message: "response dropped: this connection has \(unsentBytes) bytes of responses its client has not read"))
+        notifyOutput()
+    }
 
     /// Submits the final status of `stream`: trailers after its data, or Trailers-Only.
     private func end(_ stream: ServerStream, status: RPCStatus) {
@@ -177,13 +301,43 @@ public final class GRPCServerConnection {
         stream.call?.mark(ServerCall.ended)
         if let method = stream.method { observer.callFinished(method: method, code: code) }
         releaseSlot(stream)
+        removeIncomplete(stream)
+        releaseBuffered(stream)
     }
 
     private func releaseSlot(_ stream: ServerStream) {
-        if stream.holdsInFlightSlot {
-            stream.holdsInFlightSlot = false
+        if let limiter = stream.heldLimiter {
+            stream.heldLimiter = nil
             limiter.release()
+            if stream.countsTowardConnection {
+                stream.countsTowardConnection = false
+                callsInFlight -= 1
+            }
         }
+    }
+
+    private func releaseBuffered(_ stream: ServerStream) {
+        guard stream.bufferedBytes > 0 else { return }
+        bufferedRequestBytes -= stream.bufferedBytes
+        requestBytes.give(stream.bufferedBytes)
+        stream.bufferedBytes = 0
+    }
+
+    private func appendIncomplete(_ stream: ServerStream) {
+        stream.inIncompleteList = true
+        stream.olderIncomplete = newestIncomplete
+        newestIncomplete?.newerIncomplete = stream
+        newestIncomplete = stream
+        if oldestIncomplete == nil { oldestIncomplete = stream }
+    }
+
+    private func removeIncomplete(_ stream: ServerStream) {
+        guard stream.inIncompleteList else { return }
+        stream.inIncompleteList = false
+        if let older = stream.olderIncomplete { older.newerIncomplete = stream.newerIncomplete } else { oldestIncomplete = stream.newerIncomplete }
+        if let newer = stream.newerIncomplete { newer.olderIncomplete = stream.olderIncomplete } else { newestIncomplete = stream.olderIncomplete }
+        stream.olderIncomplete = nil
+        stream.newerIncomplete = nil
     }
 
     static func trailerFields(_ status: RPCStatus) -> HeaderList {
@@ -220,13 +374,6 @@ public final class GRPCServerConnection {
         let method = router.methods[index]
         stream.head = head
         stream.method = method
-        guard limiter.tryAcquire() else {
-            observer.overloaded(path: head.path)
-            end(stream, status: RPCStatus(code: .resourceExhausted,
-                                          message: "node is at its limit of \(limiter.limit) requests in flight; retry with backoff"))
-            return
-        }
-        stream.holdsInFlightSlot = true
         if let timeout = head.timeoutNanoseconds {
             let current = now()
             let (sum, overflow) = current.addingReportingOverflow(timeout)
@@ -255,8 +402,36 @@ public final class GRPCServerConnection {
             end(stream, status: RPCStatus(code: .internal, message: "request ended without a message"))
             return
         }
+        removeIncomplete(stream)
+        releaseBuffered(stream)
+        guard let method = stream.method, takeSlot(stream, method: method) else { return }
         stream.phase = .ready
         ready.append(stream)
+    }
+
+    /// Takes a slot of the method's budget for a complete request (a request still arriving holds
+    /// none, so slow senders cannot use up the node's budget), or answers RESOURCE_EXHAUSTED.
+    private func takeSlot(_ stream: ServerStream, method: RegisteredMethod) -> Bool {
+        let limiter = budgets.limiter(for: method.budget)
+        let shared = method.budget == .calls
+        if shared && callsInFlight >= configuration.maxCallsPerConnection {
+            observer.protection(.connectionShareExhausted)
+            end(stream, status: RPCStatus(code: .resourceExhausted,
+                                          message: "this connection has \(callsInFlight) calls in flight, its share of the node's budget; retry with backoff"))
+            return false
+        }
+        guard limiter.tryAcquire() else {
+            observer.overloaded(path: method.path)
+            end(stream, status: RPCStatus(code: .resourceExhausted,
+                                          message: "node is at its limit of \(limiter.limit) requests in flight; retry with backoff"))
+            return false
+        }
+        stream.heldLimiter = limiter
+        if shared {
+            stream.countsTowardConnection = true
+            callsInFlight += 1
+        }
+        return true
     }
 
     private func dispatchReady() {
@@ -285,18 +460,47 @@ public final class GRPCServerConnection {
 
 extension GRPCServerConnection: NGHTTP2SessionEvents {
     func sessionBeginHeaders(stream id: Int32) {
+        headerBlockBytes = 0
+        headerBlockFields = 0
         if let existing = streams[id] {
             headerStream = existing
         } else {
-            let stream = ServerStream(id: id, maxMessageBytes: configuration.maxMessageBytes, paths: paths)
+            let stream = ServerStream(id: id, maxMessageBytes: configuration.maxMessageBytes, paths: paths, openedAt: now())
             streams[id] = stream
             headerStream = stream
+            idleSince = nil
+            appendIncomplete(stream)
         }
     }
 
-    func sessionHeader(stream id: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        guard let stream = headerStream, stream.id == id, stream.phase == .awaitingHead else { return }
+    func sessionHeader(stream id: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool {
+        // Counted as RFC 9113 counts SETTINGS_MAX_HEADER_LIST_SIZE: the decoded size, so HPACK's
+        // one-byte references to a large table entry cannot amplify what a stream makes us hold.
+        headerBlockBytes += name.count + value.count + 32
+        headerBlockFields += 1
+        if headerBlockBytes > configuration.maxHeaderListBytes || headerBlockFields > configuration.maxHeaderCount {
+            refuseHeaderList(stream: id)
+            return false
+        }
+        guard let stream = headerStream, stream.id == id, stream.phase == .awaitingHead else { return true }
         stream.headBuilder.add(name: name, value: value)
+        return true
+    }
+
+    /// nghttp2 resets the stream and skips the rest of its block; the stream is dropped now, and a
+    /// connection that keeps doing it is sent away.
+    private func refuseHeaderList(stream id: Int32) {
+        observer.protection(.headerListRefused)
+        headerStream = nil
+        if let stream = streams[id], stream.phase != .ended {
+            markEnded(stream, code: .resourceExhausted)
+        }
+        headerViolations += 1
+        if headerViolations >= configuration.maxHeaderViolations && !mustClose {
+            observer.protection(.closedHeaderAbuse)
+            mustClose = true
+            session.terminate(errorCode: NGHTTP2Session.enhanceYourCalm)
+        }
     }
 
     func sessionHeadersComplete(stream id: Int32, endStream: Bool) {
@@ -309,6 +513,15 @@ extension GRPCServerConnection: NGHTTP2SessionEvents {
 
     func sessionData(stream id: Int32, bytes: UnsafeRawBufferPointer) {
         guard let stream = streams[id], stream.phase == .receiving else { return }
+        guard bufferedRequestBytes + bytes.count <= configuration.maxBufferedRequestBytes,
+              requestBytes.tryTake(bytes.count) else {
+            observer.protection(.requestBytesRefused)
+            end(stream, status: RPCStatus(code: .resourceExhausted,
+                                          message: "request bytes over the buffer budget of this connection or node; retry with backoff"))
+            return
+        }
+        stream.bufferedBytes += bytes.count
+        bufferedRequestBytes += bytes.count
         do {
             try stream.deframer.feed(bytes) { message throws(DeframeError) in
                 if stream.request == nil {
@@ -339,7 +552,12 @@ extension GRPCServerConnection: NGHTTP2SessionEvents {
             if let method = stream.method { observer.callFinished(method: method, code: .cancelled) }
         }
         releaseSlot(stream)
+        removeIncomplete(stream)
+        releaseBuffered(stream)
+        unsentBytes -= stream.discardOutbound()
         stream.call = nil
+        if headerStream === stream { headerStream = nil }
+        if streams.isEmpty { idleSince = now() }
     }
 
     func sessionGoAway(lastStreamID: Int32, errorCode: UInt32) {}
@@ -354,6 +572,10 @@ extension GRPCServerConnection: NGHTTP2SessionEvents {
     func sessionReadData(stream id: Int32, into buffer: UnsafeMutableRawBufferPointer) -> DataReadResult {
         guard let stream = streams[id] else { return .deferred }
         let written = stream.drainOutbound(into: buffer)
+        if written > 0 {
+            unsentBytes -= written
+            lastOutputProgress = now()
+        }
         if !stream.hasOutbound, let trailers = stream.pendingTrailers {
             stream.pendingTrailers = nil
             session.submitTrailers(stream: id, headers: trailers)

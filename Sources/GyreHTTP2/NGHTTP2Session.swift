@@ -7,8 +7,9 @@ internal import CNGHTTP2
 /// session's receive or send.
 protocol NGHTTP2SessionEvents: AnyObject {
     func sessionBeginHeaders(stream: Int32)
-    /// One header field; the buffers are valid only during the call.
-    func sessionHeader(stream: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
+    /// One header field; the buffers are valid only during the call. Returning false refuses
+    /// the stream: nghttp2 resets it and skips the rest of its header block without reporting it.
+    func sessionHeader(stream: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool
     /// A complete HEADERS block (request, response or trailers). `endStream`: the peer is done.
     func sessionHeadersComplete(stream: Int32, endStream: Bool)
     func sessionData(stream: Int32, bytes: UnsafeRawBufferPointer)
@@ -88,16 +89,21 @@ final class NGHTTP2Session {
         return consumed >= 0
     }
 
-    /// Hands every pending output chunk to `sink`, in order. False on a fatal error.
+    /// Hands pending output chunks to `sink`, in order, until none is left or at least
+    /// `maxBytes` were handed over (the rest stays queued for the next call). False on a fatal
+    /// error.
     @discardableResult
-    func send(_ sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
-        while true {
+    func send(maxBytes: Int = .max, _ sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        var sent = 0
+        while sent < maxBytes {
             var pointer: UnsafePointer<UInt8>?
             let count = nghttp2_session_mem_send(raw, &pointer)
             if count < 0 { return false }
             guard count > 0, let pointer else { return true }
             sink(UnsafeRawBufferPointer(start: pointer, count: count))
+            sent += count
         }
+        return true
     }
 
     /// True while the session still wants to read or write (false after GOAWAY with no streams).
@@ -115,6 +121,12 @@ final class NGHTTP2Session {
     func goAway(errorCode: UInt32 = NGHTTP2_NO_ERROR.rawValue) {
         let last = nghttp2_session_get_last_proc_stream_id(raw)
         nghttp2_submit_goaway(raw, UInt8(NGHTTP2_FLAG_NONE.rawValue), last, errorCode, nil, 0)
+    }
+
+    /// Sends GOAWAY with `errorCode` and ends the session once it is out: afterwards the
+    /// session neither reads nor writes (``isAlive`` turns false), so the owner closes.
+    func terminate(errorCode: UInt32) {
+        nghttp2_session_terminate_session(raw, errorCode)
     }
 
     /// Submits a response (server) with headers and, when `hasBody`, a data source whose bytes
@@ -153,6 +165,7 @@ final class NGHTTP2Session {
     static let cancel = NGHTTP2_CANCEL.rawValue
     static let noError = NGHTTP2_NO_ERROR.rawValue
     static let internalError = NGHTTP2_INTERNAL_ERROR.rawValue
+    static let enhanceYourCalm = NGHTTP2_ENHANCE_YOUR_CALM.rawValue
 }
 
 // MARK: - C callbacks (no captures: they find their session through user_data)
@@ -169,10 +182,10 @@ private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user
 
 private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
     guard let frame else { return 0 }
-    owner(userData).events.sessionHeader(stream: frame.pointee.hd.stream_id,
-                                         name: UnsafeRawBufferPointer(start: name, count: nameLength),
-                                         value: UnsafeRawBufferPointer(start: value, count: valueLength))
-    return 0
+    let accepted = owner(userData).events.sessionHeader(stream: frame.pointee.hd.stream_id,
+                                                        name: UnsafeRawBufferPointer(start: name, count: nameLength),
+                                                        value: UnsafeRawBufferPointer(start: value, count: valueLength))
+    return accepted ? 0 : Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
 }
 
 private let onFrameRecv: nghttp2_on_frame_recv_callback = { _, frame, userData in

@@ -16,6 +16,8 @@ public struct RegisteredMethod: Sendable {
     public let serviceName: String
     /// The method's name (`Put`).
     public let methodName: String
+    /// The in-flight budget its calls draw from.
+    public let budget: CallBudget
     public let handler: Handler
 }
 
@@ -35,22 +37,23 @@ public struct RPCRouter: Sendable {
 
     public init(firstIndex: Int = 0) { self.firstIndex = firstIndex }
 
-    /// Adds a method at `path` (`/package.Service/Method`); registering a path twice replaces it.
-    public mutating func register(_ path: String, handler: @escaping RegisteredMethod.Handler) {
+    /// Adds a method at `path` (`/package.Service/Method`) drawing on `budget`; registering a
+    /// path twice replaces it.
+    public mutating func register(_ path: String, budget: CallBudget = .calls,
+                                  handler: @escaping RegisteredMethod.Handler) {
         let parts = path.split(separator: "/")
         let service = parts.first.map { String($0.split(separator: ".").last ?? $0) } ?? ""
         let name = parts.count > 1 ? String(parts[1]) : ""
         if let existing = byPath[path] {
             methods[existing] = RegisteredMethod(index: firstIndex + existing, path: path, serviceName: service,
-                                                 methodName: name, handler: handler)
+                                                 methodName: name, budget: budget, handler: handler)
             return
         }
         byPath[path] = methods.count
         methods.append(RegisteredMethod(index: firstIndex + methods.count, path: path, serviceName: service,
-                                        methodName: name, handler: handler))
+                                        methodName: name, budget: budget, handler: handler))
         pathTable = PathTable(methods.map(\.path))
     }
-
 
     /// The method registered at `path`, or nil.
     public func method(for path: String) -> RegisteredMethod? {

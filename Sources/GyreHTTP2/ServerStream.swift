@@ -27,21 +27,53 @@ final class ServerStream {
     var extraMessages = false
     var deadline: UInt64?
     var call: ServerCall?
-    var holdsInFlightSlot = false
+    /// The budget slot the call holds (taken when its request is complete), if any.
+    var heldLimiter: InFlightLimiter?
+    /// The held slot also counts toward the connection's share of the ordinary budget.
+    var countsTowardConnection = false
+    /// Request bytes this stream holds buffered, charged to the connection and the server.
+    var bufferedBytes = 0
+    /// When the stream's first HEADERS arrived (the request timeout counts from here).
+    let openedAt: UInt64
+    /// The neighbours in the connection's list of streams whose request is not complete yet,
+    /// oldest first (an intrusive list: O(1) insert and removal, the head is the oldest).
+    var olderIncomplete: ServerStream?
+    var newerIncomplete: ServerStream?
+    var inIncompleteList = false
     var remoteEnded = false
     var headersSent = false
     var outbound: [[UInt8]] = []
     var outboundChunk = 0
     var outboundOffset = 0
+    /// Response bytes queued and not yet handed to nghttp2.
+    private(set) var outboundBytes = 0
     var pendingTrailers: HeaderList?
 
-    init(id: Int32, maxMessageBytes: Int, paths: PathTable) {
+    init(id: Int32, maxMessageBytes: Int, paths: PathTable, openedAt: UInt64) {
         self.id = id
+        self.openedAt = openedAt
         headBuilder = RequestHeadBuilder(paths: paths)
         deframer = MessageDeframer(maxMessageBytes: maxMessageBytes)
     }
 
     var hasOutbound: Bool { outboundChunk < outbound.count }
+
+    /// Queues one framed response message.
+    func enqueue(_ framedMessage: [UInt8]) {
+        outbound.append(framedMessage)
+        outboundBytes += framedMessage.count
+    }
+
+    /// Drops every queued response byte (the stream closed); returns how many were dropped.
+    func discardOutbound() -> Int {
+        defer {
+            outbound = []
+            outboundChunk = 0
+            outboundOffset = 0
+            outboundBytes = 0
+        }
+        return outboundBytes
+    }
 
     /// Copies queued response bytes into `buffer`; returns the count copied.
     func drainOutbound(into buffer: UnsafeMutableRawBufferPointer) -> Int {
@@ -64,6 +96,7 @@ final class ServerStream {
             outbound.removeAll(keepingCapacity: true)
             outboundChunk = 0
         }
+        outboundBytes -= written
         return written
     }
 }

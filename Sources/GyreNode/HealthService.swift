@@ -24,7 +24,8 @@ final class HealthService: Sendable {
     private let stopping = Atomic<Bool>(false)
 
     func register(into router: inout RPCRouter) {
-        router.register("/grpc.health.v1.Health/Check") { [self] call, bytes in check(call, bytes) }
+        // Its own small budget: a saturated or attacked node still answers its health checks.
+        router.register("/grpc.health.v1.Health/Check", budget: .health) { [self] call, bytes in check(call, bytes) }
     }
 
     /// The cluster is forming: not serving yet.

@@ -37,6 +37,7 @@ public final class Node: Sendable {
     private let formation: FormationTask
 
     private let identity: NodeIdentity
+    private let connections: ConnectionGauges
 
     public init(configuration: NodeConfiguration, storage: any StorageEngine = InMemoryEngine(),
                 logger: Logger = Logger(label: "gyre.node"), group: (any EventLoopGroup)? = nil) throws(NodeStartError) {
@@ -79,23 +80,31 @@ public final class Node: Sendable {
 
         var clientRouter = RPCRouter()
         kv.register(into: &clientRouter, wrap: hooks.wrap)
-        let snapshot: @Sendable () -> NodeStats = { Self.stats(metrics: metrics, limiter: limiter, storage: storage) }
+        let connections = ConnectionGauges()
+        self.connections = connections
+        let snapshot: @Sendable () -> NodeStats = {
+            Self.stats(metrics: metrics, limiter: limiter, storage: storage, connections: connections)
+        }
         ClusterService(snapshot: snapshot, ring: { state.snapshot?.ringInfo }).register(into: &clientRouter)
         health.register(into: &clientRouter)
         // Peer methods are numbered after the client methods: one metrics table for both servers.
         var peerRouter = RPCRouter(firstIndex: clientRouter.methods.count)
         ReplicaService(context: context, kv: kv).register(into: &peerRouter)
         metrics.bind(to: [clientRouter, peerRouter])
-        let serverConfiguration = ServerConfiguration(maxMessageBytes: configuration.maxMessageBytes,
-                                                      maxConcurrentStreams: configuration.maxConcurrentStreams)
-        clientServer = GRPCServer(configuration: serverConfiguration, router: clientRouter, limiter: limiter,
-                                  observer: metrics, group: group)
+        let limits = configuration.listenerLimits
+        clientServer = GRPCServer(
+            configuration: limits.server(peer: false, maxMessageBytes: configuration.maxMessageBytes,
+                                         maxConcurrentStreams: configuration.maxConcurrentStreams),
+            router: clientRouter, budgets: CallBudgets(calls: limiter), observer: metrics, group: group)
+        // A peer's replica calls arrive on one connection per peer, batched: a Replica.Batch is
+        // one call (its items are capped), so the peer listener keeps a budget of its own.
         peerServer = GRPCServer(
-            configuration: ServerConfiguration(maxMessageBytes: configuration.maxMessageBytes * 2,
-                                               maxConcurrentStreams: configuration.maxConcurrentStreams),
-            router: peerRouter, limiter: InFlightLimiter(limit: configuration.maxInFlight * 2),
+            configuration: limits.server(peer: true, maxMessageBytes: configuration.maxMessageBytes * 2,
+                                         maxConcurrentStreams: configuration.maxConcurrentStreams),
+            router: peerRouter, budgets: CallBudgets(calls: InFlightLimiter(limit: configuration.maxInFlight * 2)),
             observer: metrics, group: group)
         formation = FormationTask()
+        connections.servers = [clientServer, peerServer]
     }
 
     /// Binds the client and peer addresses; returns the client address (port 0 picks one). The
@@ -200,12 +209,18 @@ public final class Node: Sendable {
     }
 
     /// The node's counters and gauges now.
-    public func stats() -> NodeStats { Self.stats(metrics: metrics, limiter: limiter, storage: storage) }
+    public func stats() -> NodeStats {
+        Self.stats(metrics: metrics, limiter: limiter, storage: storage, connections: connections)
+    }
 
-    private static func stats(metrics: NodeMetrics, limiter: InFlightLimiter, storage: any StorageEngine) -> NodeStats {
+    private static func stats(metrics: NodeMetrics, limiter: InFlightLimiter, storage: any StorageEngine,
+                              connections: ConnectionGauges) -> NodeStats {
         let statistics = storage.statistics
+        let servers = connections.servers
         return metrics.snapshot(nodeID: "", gauges: [
             ("rpc.in_flight", UInt64(limiter.inFlight)),
+            ("conn.open", UInt64(servers.reduce(0) { $0 + $1.openConnections })),
+            ("conn.buffered_request_bytes", UInt64(servers.reduce(0) { $0 + $1.bufferedRequestBytes })),
             ("storage.keys", UInt64(storage.count)),
             ("storage.writes", statistics.writes),
             ("storage.wal_syncs", statistics.walSyncs),

@@ -27,12 +27,16 @@ public struct NodeConfiguration: Sendable {
     public var cluster: ClusterConfiguration
     /// Sibling and byte caps on one key, enforced on client writes.
     public var versionLimits: VersionSetLimits
+    /// What each connection may take, on both listeners.
+    public var listenerLimits: ListenerLimits
 
     public init(listenHost: String = "127.0.0.1", listenPort: Int = 7100, limits: KVLimits = KVLimits(),
                 maxMessageBytes: Int? = nil, maxConcurrentStreams: UInt32 = 100, maxInFlight: Int = 1024,
                 eventLoopThreads: Int = 0, enableTestHooks: Bool = false, shutdownGraceSeconds: Double = 10,
-                cluster: ClusterConfiguration = ClusterConfiguration(), versionLimits: VersionSetLimits = VersionSetLimits()) {
+                cluster: ClusterConfiguration = ClusterConfiguration(), versionLimits: VersionSetLimits = VersionSetLimits(),
+                listenerLimits: ListenerLimits = ListenerLimits()) {
         self.cluster = cluster
+        self.listenerLimits = listenerLimits
         self.versionLimits = versionLimits
         self.listenHost = listenHost
         self.listenPort = listenPort
@@ -60,6 +64,7 @@ public struct NodeConfiguration: Sendable {
         if maxConcurrentStreams < 1 { return "--max-concurrent-streams must be at least 1" }
         if maxInFlight < 1 { return "--max-in-flight must be at least 1" }
         if !(0...65535).contains(listenPort) { return "port \(listenPort) is out of range" }
+        if let problem = listenerLimits.validate() { return problem }
         return cluster.validate()
     }
 }

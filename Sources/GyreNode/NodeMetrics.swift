@@ -31,9 +31,12 @@ public final class NodeMetrics: ServerObserver {
     let writesPossiblyApplied = Counter()
     /// Client requests this node forwarded to a coordinator in the key's preference list.
     let forwarded = Counter()
+    /// What the listeners did to protect the node, one counter per ``ProtectionEvent``.
+    private let protections: [Counter]
 
     public init() {
         calls = (0..<Self.methodCapacity).map { _ in StatusCode.allCases.map { _ in Counter() } }
+        protections = ProtectionEvent.allCases.map { _ in Counter() }
     }
 
     /// Names the per-method counters after the routers' methods (call once they are built; their
@@ -55,6 +58,10 @@ public final class NodeMetrics: ServerObserver {
     public func unknownMethod(path: String) { unknownMethods.increment() }
     public func deadlineExceededByServer(method: RegisteredMethod) { serverDeadlines.increment() }
     public func overloaded(path: String) { overloads.increment() }
+
+    public func protection(_ event: ProtectionEvent) {
+        protections[ProtectionEvent.allCases.firstIndex(of: event)!].increment()
+    }
 
     // MARK: reading
 
@@ -79,6 +86,9 @@ public final class NodeMetrics: ServerObserver {
             .init(name: "kv.writes_possibly_applied", value: writesPossiblyApplied.value),
             .init(name: "kv.forwarded", value: forwarded.value),
         ]
+        for (event, counter) in zip(ProtectionEvent.allCases, protections) {
+            counters.append(.init(name: "conn.\(event.name)", value: counter.value))
+        }
         for (index, name) in methodNames.withLock({ $0 }).enumerated() {
             for code in StatusCode.allCases {
                 let value = calls[index][code.rawValue].value

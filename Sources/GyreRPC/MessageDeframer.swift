@@ -1,6 +1,7 @@
 /// Why a stream of gRPC message bytes cannot be read.
 public enum DeframeError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The compressed flag was set; this implementation supports only `identity`.
+    /// The compressed flag was set on a call that negotiated no compression (no `grpc-encoding`,
+    /// or `identity`): a protocol violation, INTERNAL as the gRPC compression spec requires.
     case compressedMessage
     /// A flag byte other than 0 or 1.
     case invalidFlag(UInt8)
@@ -26,8 +27,7 @@ public enum DeframeError: Error, Equatable, Sendable, CustomStringConvertible {
     public var statusCode: StatusCode {
         switch self {
         case .messageTooLarge: .resourceExhausted
-        case .compressedMessage: .unimplemented
-        case .invalidFlag, .truncated: .internal
+        case .compressedMessage, .invalidFlag, .truncated: .internal
         }
     }
 }

@@ -1,8 +1,8 @@
 /// A validated gRPC request head: the method path, the timeout and the caller's metadata.
 ///
 /// Contract: built only through ``RequestHeadBuilder/finish()``, which enforces the gRPC
-/// request rules (POST, a `application/grpc` content type, identity encoding, a well-formed
-/// `grpc-timeout`) and otherwise returns the status to answer with, Trailers-Only.
+/// request rules (POST, a `application/grpc` content type, `te: trailers`, identity encoding, a
+/// well-formed `grpc-timeout`) and otherwise returns the status to answer with, Trailers-Only.
 public struct RequestHead: Sendable {
     /// `/package.Service/Method`.
     public var path: String
@@ -35,6 +35,8 @@ public struct RequestHeadBuilder: Sendable {
     private var contentTypeOK = false
     private var contentTypeText: String?
     private var encodingText: String?
+    private var teTrailers = false
+    private var teText: String?
     private var timeout: UInt64?
     private var timeoutText: String?
     private var timeoutMalformed = false
@@ -58,6 +60,8 @@ public struct RequestHeadBuilder: Sendable {
     public mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         switch name.count {
         case 2 where HeaderBytes.equal(name, "te"):
+            teTrailers = HeaderBytes.equal(value, "trailers")
+            teText = teTrailers ? nil : HeaderBytes.string(value)
             return
         case 4 where HeaderBytes.equal(name, "host"):
             return
@@ -113,9 +117,16 @@ public struct RequestHeadBuilder: Sendable {
             return .failure(RPCError(.invalidArgument,
                                      "content-type must be application/grpc, got \(contentTypeText ?? "none")"))
         }
+        guard teTrailers else {
+            // gRPC requires it: a proxy that drops `te` would also drop the trailers that
+            // carry every call's status.
+            return .failure(RPCError(.internal, "gRPC requires the header te: trailers, got \(teText.map { "te: \($0)" } ?? "none")"))
+        }
         if let encodingText {
+            // The compression spec: UNIMPLEMENTED, naming what this server accepts.
             return .failure(RPCError(.unimplemented,
-                                     "grpc-encoding \(encodingText) is not supported: send uncompressed (identity) messages"))
+                                     "grpc-encoding \(encodingText) is not supported: send uncompressed (identity) messages",
+                                     trailers: ["grpc-accept-encoding": "identity"]))
         }
         if timeoutMalformed {
             return .failure(RPCError(.invalidArgument, "malformed grpc-timeout \(timeoutText ?? "")"))

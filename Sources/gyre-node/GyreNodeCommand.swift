@@ -89,6 +89,39 @@ struct GyreNodeCommand: AsyncParsableCommand {
     @Option(help: "Threads that run the storage engine's blocking calls (0 = half the cores, at least 1: the calls are short, and fewer threads hand work over less; measured best on 2 cores).")
     var storageThreads: Int = 0
 
+    @Option(help: "Largest decoded header list of one request, in bytes (RFC 9113's count: names + values + 32 per field); a stream over it is reset.")
+    var maxHeaderListBytes: Int = 16 << 10
+
+    @Option(help: "Most header fields in one request.")
+    var maxHeaderCount: Int = 64
+
+    @Option(help: "A request's headers and body must arrive within this many ms of its first frame; a client must also start reading its pending responses within it.")
+    var requestTimeoutMs: Int = 10_000
+
+    @Option(help: "Close a connection with no open call after this many ms (0: never).")
+    var idleTimeoutMs: Int = 120_000
+
+    @Option(help: "Response bytes one connection may leave unread: reading its requests stops at half, and responses past it are replaced by RESOURCE_EXHAUSTED.")
+    var maxUnsentBytes: Int = 8 << 20
+
+    @Option(help: "Request bytes one connection may hold in incomplete requests (default: four messages, at least 16 MiB).")
+    var maxBufferedRequestBytes: Int?
+
+    @Option(help: "Calls one connection may have in flight, its share of --max-in-flight (default: --max-concurrent-streams).")
+    var maxCallsPerConnection: Int?
+
+    @Option(help: "Open client connections; at the cap the longest-idle one is closed for a new one, or the new one refused (default: from the open-file limit, at most 4096).")
+    var maxConnections: Int?
+
+    @Option(help: "Open client connections from one source address.")
+    var maxConnectionsPerSource: Int = 256
+
+    @Option(help: "Open peer connections (default: from the open-file limit, at most 1024).")
+    var maxPeerConnections: Int?
+
+    @Option(help: "Open peer connections from one source address.")
+    var maxPeerConnectionsPerSource: Int = 64
+
     @Flag(help: .hidden)
     var enableTestHooks = false
 
@@ -118,6 +151,14 @@ struct GyreNodeCommand: AsyncParsableCommand {
             parsedClusterID = parsed
         }
         guard replicaTimeoutMs > 0 else { throw ValidationError("--replica-timeout-ms must be positive") }
+        let fileLimit = FileLimit.raiseToHard()
+        let caps = ListenerLimits.connectionCaps(fileLimit: fileLimit)
+        let listenerLimits = ListenerLimits(
+            maxHeaderListBytes: maxHeaderListBytes, maxHeaderCount: maxHeaderCount, requestTimeoutMs: requestTimeoutMs,
+            idleTimeoutMs: idleTimeoutMs, maxUnsentBytes: maxUnsentBytes, maxBufferedRequestBytes: maxBufferedRequestBytes,
+            maxCallsPerConnection: maxCallsPerConnection, maxConnections: maxConnections ?? caps.clients,
+            maxConnectionsPerSource: maxConnectionsPerSource, maxPeerConnections: maxPeerConnections ?? caps.peers,
+            maxPeerConnectionsPerSource: maxPeerConnectionsPerSource)
         let cluster = ClusterConfiguration(
             peerHost: peerHost, peerPort: peerPort, peers: peerList, weight: weight, partitionCount: partitions,
             replication: replicas, readQuorum: readQuorum, writeQuorum: writeQuorum,
@@ -127,7 +168,8 @@ struct GyreNodeCommand: AsyncParsableCommand {
             limits: KVLimits(maxKeyBytes: maxKeyBytes, maxValueBytes: maxValueBytes),
             maxMessageBytes: maxMessageBytes, maxConcurrentStreams: maxConcurrentStreams,
             maxInFlight: maxInFlight, eventLoopThreads: threads, enableTestHooks: enableTestHooks,
-            cluster: cluster, versionLimits: VersionSetLimits(maxValues: maxSiblings, maxBytes: maxVersionBytes))
+            cluster: cluster, versionLimits: VersionSetLimits(maxValues: maxSiblings, maxBytes: maxVersionBytes),
+            listenerLimits: listenerLimits)
         if let problem = configuration.validate() { throw ValidationError(problem) }
         let syncPolicy: SyncPolicy
         do {
@@ -168,6 +210,11 @@ struct GyreNodeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("cannot listen on \(listen): \(error)")
         }
+        Logger(label: "gyre.node").info("connection limits", metadata: [
+            "gyre.open_file_limit": "\(fileLimit)",
+            "gyre.max_connections": "\(listenerLimits.maxConnections)",
+            "gyre.max_peer_connections": "\(listenerLimits.maxPeerConnections)",
+        ])
         // Unbuffered, so a parent process reading the pipe sees it at once.
         FileHandle.standardOutput.write(Data("gyre-node serving on \(address)\ngyre-node peers on \(node.peerAddress)\n".utf8))
         // Run until a signal, or until the cluster cannot form (then exit 1 with the reason).

@@ -68,6 +68,7 @@ final class CountingObserver: ServerObserver {
     func unknownMethod(path: String) { bump("unknown") }
     func deadlineExceededByServer(method: RegisteredMethod) { bump("deadline") }
     func overloaded(path: String) { bump("overloaded") }
+    func protection(_ event: ProtectionEvent) { bump(event.name) }
 }
 
 /// Holds calls a test answers later.

@@ -115,7 +115,7 @@ struct MessageDeframerTests {
         var deframer = MessageDeframer(maxMessageBytes: 100)
         deframer.append([1, 0, 0, 0, 1, 42])
         #expect(throws: DeframeError.compressedMessage) { try deframer.next() }
-        #expect(DeframeError.compressedMessage.statusCode == .unimplemented)
+        #expect(DeframeError.compressedMessage.statusCode == .internal)
 
         var invalid = MessageDeframer(maxMessageBytes: 100)
         invalid.append([2, 0, 0, 0, 0])

@@ -78,6 +78,15 @@ struct RequestHeadBuilderTests {
         let error = error(head(valid + [("grpc-encoding", encoding)]))
         #expect(error?.code == .unimplemented)
         #expect(error?.message == "grpc-encoding \(encoding) is not supported: send uncompressed (identity) messages")
+        #expect(error?.trailers["grpc-accept-encoding"] == "identity")
+    }
+
+    @Test("te: trailers is required (INTERNAL otherwise)", arguments: ["", "gzip", "trailers, deflate"])
+    func teTrailersRequired(te: String) {
+        let wrong = error(head(valid.filter { $0.0 != "te" } + [("te", te)]))
+        #expect(wrong?.code == .internal)
+        #expect(wrong?.message.contains("te: trailers") == true)
+        #expect(error(head(valid.filter { $0.0 != "te" }))?.message.contains("got none") == true)
     }
 
     @Test("malformed timeouts are INVALID_ARGUMENT", arguments: ["", "1", "S", "123456789S", "1x", "-1S", "1.0S"])
