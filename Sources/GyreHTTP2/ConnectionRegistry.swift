@@ -24,7 +24,8 @@ final class ConnectionEntry: Sendable {
     func evict() { evictAction() }
 }
 
-/// The connections of one listener, capped in total and per source address.
+/// The connections of one listener, capped in total and per source address, and the in-flight
+/// budget each source address shares between its connections.
 ///
 /// Contract: thread-safe. ``admit(_:)`` counts a new connection in; when that passes a cap it
 /// first evicts the longest-idle connection in the capped group (the source's, or all of them)
@@ -34,17 +35,30 @@ final class ConnectionEntry: Sendable {
 final class ConnectionRegistry: Sendable {
     let maxConnections: Int
     let maxPerSource: Int
+    let maxCallsPerSource: Int
 
     private struct State {
         var all: [ObjectIdentifier: ConnectionEntry] = [:]
         var perSource: [String: [ObjectIdentifier: ConnectionEntry]] = [:]
+        var sourceCalls: [String: InFlightLimiter] = [:]
     }
 
     private let state = Mutex(State())
 
-    init(maxConnections: Int, maxPerSource: Int) {
+    init(maxConnections: Int, maxPerSource: Int, maxCallsPerSource: Int = .max) {
         self.maxConnections = maxConnections
         self.maxPerSource = maxPerSource
+        self.maxCallsPerSource = maxCallsPerSource
+    }
+
+    /// The in-flight budget of `entry`'s source, shared by all its connections (admitted ones).
+    func callLimiter(of entry: ConnectionEntry) -> InFlightLimiter {
+        state.withLock { state in
+            if let limiter = state.sourceCalls[entry.source] { return limiter }
+            let limiter = InFlightLimiter(limit: maxCallsPerSource)
+            state.sourceCalls[entry.source] = limiter
+            return limiter
+        }
     }
 
     /// What admission did.
@@ -88,7 +102,11 @@ final class ConnectionRegistry: Sendable {
         let id = ObjectIdentifier(entry)
         guard state.all.removeValue(forKey: id) != nil else { return }
         state.perSource[entry.source]?.removeValue(forKey: id)
-        if state.perSource[entry.source]?.isEmpty == true { state.perSource.removeValue(forKey: entry.source) }
+        if state.perSource[entry.source]?.isEmpty == true {
+            state.perSource.removeValue(forKey: entry.source)
+            // Calls still in flight keep their reference and release into it.
+            state.sourceCalls.removeValue(forKey: entry.source)
+        }
     }
 
     /// The entry idle the longest (smallest non-zero idle-since), or nil when none is idle.

@@ -1,9 +1,6 @@
 public import NIOCore
 import NIOPosix
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A gRPC server over HTTP/2 (cleartext, prior knowledge) on one listening address.
 ///
@@ -38,7 +35,8 @@ public final class GRPCServer: Sendable {
         self.group = group
         requestBytes = ByteBudget(limit: configuration.maxBufferedRequestBytesTotal)
         registry = ConnectionRegistry(maxConnections: configuration.maxConnections,
-                                      maxPerSource: configuration.maxConnectionsPerSource)
+                                      maxPerSource: configuration.maxConnectionsPerSource,
+                                      maxCallsPerSource: configuration.maxCallsPerSource)
     }
 
     /// A server whose ordinary budget is `limiter`, with the default health and stream budgets.
@@ -65,15 +63,10 @@ public final class GRPCServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler { error in
-                        switch error.errnoCode {
-                        case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptPauseHandler(backoff: .nanoseconds(Self.acceptBackoffNanoseconds)) {
                             observer.protection(.acceptBackedOff)
-                            return .nanoseconds(Self.acceptBackoffNanoseconds)
-                        default:
-                            return nil
-                        }
-                    })
+                        })
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -84,11 +77,12 @@ public final class GRPCServer: Sendable {
                     return channel.eventLoop.makeFailedFuture(ConnectionRefused())
                 }
                 self.track(channel, entry: entry)
+                let sourceCalls = self.registry.callLimiter(of: entry)
                 return channel.eventLoop.makeCompletedFuture {
                     let handler = GRPCServerChannelHandler(entry: entry, registry: self.registry, observer: self.observer) { loop in
                         GRPCServerConnection(
                             configuration: self.configuration, router: self.router, budgets: self.budgets,
-                            requestBytes: self.requestBytes, observer: self.observer,
+                            requestBytes: self.requestBytes, sourceCalls: sourceCalls, observer: self.observer,
                             executor: EventLoopExecutor(loop: loop), now: monotonicNanoseconds)
                     }
                     try channel.pipeline.syncOperations.addHandler(handler)

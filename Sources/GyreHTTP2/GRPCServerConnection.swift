@@ -19,6 +19,8 @@ public final class GRPCServerConnection {
     let router: RPCRouter
     let budgets: CallBudgets
     let requestBytes: ByteBudget
+    /// The in-flight budget shared by every connection from this connection's source address.
+    let sourceCalls: InFlightLimiter?
     let observer: any ServerObserver
     let executor: any ConnectionExecutor
     let now: @Sendable () -> UInt64
@@ -58,13 +60,15 @@ public final class GRPCServerConnection {
     /// - Parameters:
     ///   - budgets: the server's in-flight budgets (shared by its connections).
     ///   - requestBytes: the server's budget of buffered request bytes (shared by its connections).
+    ///   - sourceCalls: the in-flight budget of the peer's source address, if any.
     public init(configuration: ServerConfiguration, router: RPCRouter, budgets: CallBudgets, requestBytes: ByteBudget,
-                observer: any ServerObserver = NoServerObserver(), executor: any ConnectionExecutor,
-                now: @escaping @Sendable () -> UInt64) {
+                sourceCalls: InFlightLimiter? = nil, observer: any ServerObserver = NoServerObserver(),
+                executor: any ConnectionExecutor, now: @escaping @Sendable () -> UInt64) {
         self.configuration = configuration
         self.router = router
         self.budgets = budgets
         self.requestBytes = requestBytes
+        self.sourceCalls = sourceCalls
         self.observer = observer
         self.executor = executor
         self.now = now
@@ -312,6 +316,7 @@ public final class GRPCServerConnection {
             if stream.countsTowardConnection {
                 stream.countsTowardConnection = false
                 callsInFlight -= 1
+                sourceCalls?.release()
             }
         }
     }
@@ -420,7 +425,14 @@ public final class GRPCServerConnection {
                                           message: "this connection has \(callsInFlight) calls in flight, its share of the node's budget; retry with backoff"))
             return false
         }
+        if shared, let sourceCalls, !sourceCalls.tryAcquire() {
+            observer.protection(.connectionShareExhausted)
+            end(stream, status: RPCStatus(code: .resourceExhausted,
+                                          message: "this client address has \(sourceCalls.limit) calls in flight, its share of the node's budget; retry with backoff"))
+            return false
+        }
         guard limiter.tryAcquire() else {
+            if shared { sourceCalls?.release() }
             observer.overloaded(path: method.path)
             end(stream, status: RPCStatus(code: .resourceExhausted,
                                           message: "node is at its limit of \(limiter.limit) requests in flight; retry with backoff"))

@@ -53,6 +53,10 @@ public struct ServerConfiguration: Sendable {
     /// Calls of the ordinary budget one connection may have in flight at once (its share of
     /// the server's ``CallBudgets/calls``); beyond: RESOURCE_EXHAUSTED.
     public var maxCallsPerConnection: Int
+    /// Calls of the ordinary budget all connections from one source address may have in flight
+    /// at once; beyond: RESOURCE_EXHAUSTED. Many connections from one address cannot take the
+    /// whole node.
+    public var maxCallsPerSource: Int
 
     // MARK: connections
 
@@ -67,7 +71,7 @@ public struct ServerConfiguration: Sendable {
                 maxHeaderListBytes: Int = 16 << 10, maxHeaderCount: Int = 64, maxHeaderViolations: Int = 8,
                 requestTimeoutNanoseconds: UInt64 = 10_000_000_000, idleTimeoutNanoseconds: UInt64 = 120_000_000_000,
                 maxBufferedRequestBytes: Int? = nil, maxBufferedRequestBytesTotal: Int? = nil,
-                maxUnsentBytes: Int = 8 << 20, maxCallsPerConnection: Int? = nil,
+                maxUnsentBytes: Int = 8 << 20, maxCallsPerConnection: Int? = nil, maxCallsPerSource: Int = .max,
                 maxConnections: Int = 1024, maxConnectionsPerSource: Int = 64) {
         self.maxMessageBytes = maxMessageBytes
         self.maxConcurrentStreams = maxConcurrentStreams
@@ -82,6 +86,7 @@ public struct ServerConfiguration: Sendable {
         self.maxBufferedRequestBytesTotal = maxBufferedRequestBytesTotal ?? Self.defaultBufferedRequestBytesTotal(maxMessageBytes: maxMessageBytes)
         self.maxUnsentBytes = maxUnsentBytes
         self.maxCallsPerConnection = maxCallsPerConnection ?? Int(maxConcurrentStreams)
+        self.maxCallsPerSource = maxCallsPerSource
         self.maxConnections = maxConnections
         self.maxConnectionsPerSource = maxConnectionsPerSource
     }
@@ -109,6 +114,7 @@ public struct ServerConfiguration: Sendable {
         }
         if maxUnsentBytes < 64 << 10 { return "the unsent bytes limit must be at least 65536" }
         if maxCallsPerConnection < 1 { return "the calls per connection must be at least 1" }
+        if maxCallsPerSource < 1 { return "the calls per source address must be at least 1" }
         if maxConnections < 1 { return "the connection cap must be at least 1" }
         if maxConnectionsPerSource < 1 { return "the per-source connection cap must be at least 1" }
         return nil

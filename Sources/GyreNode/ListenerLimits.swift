@@ -22,6 +22,9 @@ public struct ListenerLimits: Sendable {
     /// Calls one connection may have in flight (its share of `--max-in-flight`; nil: the
     /// concurrent stream limit).
     public var maxCallsPerConnection: Int?
+    /// Calls all connections from one client address may have in flight (nil: a quarter of
+    /// `--max-in-flight`).
+    public var maxCallsPerSource: Int?
     /// Client connections in total and from one source address.
     public var maxConnections: Int
     public var maxConnectionsPerSource: Int
@@ -31,7 +34,7 @@ public struct ListenerLimits: Sendable {
 
     public init(maxHeaderListBytes: Int = 16 << 10, maxHeaderCount: Int = 64, requestTimeoutMs: Int = 10_000,
                 idleTimeoutMs: Int = 120_000, maxUnsentBytes: Int = 8 << 20, maxBufferedRequestBytes: Int? = nil,
-                maxCallsPerConnection: Int? = nil, maxConnections: Int = 4096, maxConnectionsPerSource: Int = 256,
+                maxCallsPerConnection: Int? = nil, maxCallsPerSource: Int? = nil, maxConnections: Int = 4096, maxConnectionsPerSource: Int = 256,
                 maxPeerConnections: Int = 1024, maxPeerConnectionsPerSource: Int = 64) {
         self.maxHeaderListBytes = maxHeaderListBytes
         self.maxHeaderCount = maxHeaderCount
@@ -40,6 +43,7 @@ public struct ListenerLimits: Sendable {
         self.maxUnsentBytes = maxUnsentBytes
         self.maxBufferedRequestBytes = maxBufferedRequestBytes
         self.maxCallsPerConnection = maxCallsPerConnection
+        self.maxCallsPerSource = maxCallsPerSource
         self.maxConnections = maxConnections
         self.maxConnectionsPerSource = maxConnectionsPerSource
         self.maxPeerConnections = maxPeerConnections
@@ -54,15 +58,23 @@ public struct ListenerLimits: Sendable {
         return (min(4096, max(32, spare / 2)), min(1024, max(16, spare / 8)))
     }
 
-    /// The server configuration of the client listener (`peer` false) or the peer listener.
-    func server(peer: Bool, maxMessageBytes: Int, maxConcurrentStreams: UInt32) -> ServerConfiguration {
-        ServerConfiguration(
+    /// The server configuration of the client listener (`peer` false) or the peer listener. By
+    /// default one connection may hold a sixteenth of the node's in-flight budget but at least 64
+    /// calls (and at most its stream limit), one client address a quarter but at least 256; a
+    /// peer is one connection per node whose
+    /// Replica.Batch counts as one call, so on the peer listener the defaults are the stream
+    /// limit per connection and no separate per-address share.
+    func server(peer: Bool, maxMessageBytes: Int, maxConcurrentStreams: UInt32, maxInFlight: Int) -> ServerConfiguration {
+        let perConnection = maxCallsPerConnection
+            ?? (peer ? Int(maxConcurrentStreams) : min(Int(maxConcurrentStreams), max(64, maxInFlight / 16)))
+        let perSource = maxCallsPerSource ?? (peer ? Int.max : max(256, maxInFlight / 4))
+        return ServerConfiguration(
             maxMessageBytes: maxMessageBytes, maxConcurrentStreams: maxConcurrentStreams,
             maxHeaderListBytes: maxHeaderListBytes, maxHeaderCount: maxHeaderCount,
             requestTimeoutNanoseconds: UInt64(requestTimeoutMs) * 1_000_000,
             idleTimeoutNanoseconds: UInt64(idleTimeoutMs) * 1_000_000,
             maxBufferedRequestBytes: maxBufferedRequestBytes.map { max($0, maxMessageBytes) },
-            maxUnsentBytes: maxUnsentBytes, maxCallsPerConnection: maxCallsPerConnection,
+            maxUnsentBytes: maxUnsentBytes, maxCallsPerConnection: perConnection, maxCallsPerSource: perSource,
             maxConnections: peer ? maxPeerConnections : maxConnections,
             maxConnectionsPerSource: peer ? maxPeerConnectionsPerSource : maxConnectionsPerSource)
     }
@@ -75,6 +87,7 @@ public struct ListenerLimits: Sendable {
         if idleTimeoutMs < 0 { return "--idle-timeout-ms must not be negative" }
         if maxUnsentBytes < 64 << 10 { return "--max-unsent-bytes must be at least 65536" }
         if let maxCallsPerConnection, maxCallsPerConnection < 1 { return "--max-calls-per-connection must be at least 1" }
+        if let maxCallsPerSource, maxCallsPerSource < 1 { return "--max-calls-per-source must be at least 1" }
         if maxConnections < 1 || maxPeerConnections < 1 { return "--max-connections and --max-peer-connections must be at least 1" }
         if maxConnectionsPerSource < 1 || maxPeerConnectionsPerSource < 1 {
             return "--max-connections-per-source and --max-peer-connections-per-source must be at least 1"

@@ -94,13 +94,15 @@ public final class Node: Sendable {
         let limits = configuration.listenerLimits
         clientServer = GRPCServer(
             configuration: limits.server(peer: false, maxMessageBytes: configuration.maxMessageBytes,
-                                         maxConcurrentStreams: configuration.maxConcurrentStreams),
+                                         maxConcurrentStreams: configuration.maxConcurrentStreams,
+                                         maxInFlight: configuration.maxInFlight),
             router: clientRouter, budgets: CallBudgets(calls: limiter), observer: metrics, group: group)
         // A peer's replica calls arrive on one connection per peer, batched: a Replica.Batch is
         // one call (its items are capped), so the peer listener keeps a budget of its own.
         peerServer = GRPCServer(
             configuration: limits.server(peer: true, maxMessageBytes: configuration.maxMessageBytes * 2,
-                                         maxConcurrentStreams: configuration.maxConcurrentStreams),
+                                         maxConcurrentStreams: configuration.maxConcurrentStreams,
+                                         maxInFlight: configuration.maxInFlight * 2),
             router: peerRouter, budgets: CallBudgets(calls: InFlightLimiter(limit: configuration.maxInFlight * 2)),
             observer: metrics, group: group)
         formation = FormationTask()

@@ -107,8 +107,11 @@ struct GyreNodeCommand: AsyncParsableCommand {
     @Option(help: "Request bytes one connection may hold in incomplete requests (default: four messages, at least 16 MiB).")
     var maxBufferedRequestBytes: Int?
 
-    @Option(help: "Calls one connection may have in flight, its share of --max-in-flight (default: --max-concurrent-streams).")
+    @Option(help: "Calls one client connection may have in flight, its share of --max-in-flight (default: a sixteenth of it but at least 64, at most --max-concurrent-streams).")
     var maxCallsPerConnection: Int?
+
+    @Option(help: "Calls all connections from one client address may have in flight (default: a quarter of --max-in-flight, at least 256).")
+    var maxCallsPerSource: Int?
 
     @Option(help: "Open client connections; at the cap the longest-idle one is closed for a new one, or the new one refused (default: from the open-file limit, at most 4096).")
     var maxConnections: Int?
@@ -156,7 +159,7 @@ struct GyreNodeCommand: AsyncParsableCommand {
         let listenerLimits = ListenerLimits(
             maxHeaderListBytes: maxHeaderListBytes, maxHeaderCount: maxHeaderCount, requestTimeoutMs: requestTimeoutMs,
             idleTimeoutMs: idleTimeoutMs, maxUnsentBytes: maxUnsentBytes, maxBufferedRequestBytes: maxBufferedRequestBytes,
-            maxCallsPerConnection: maxCallsPerConnection, maxConnections: maxConnections ?? caps.clients,
+            maxCallsPerConnection: maxCallsPerConnection, maxCallsPerSource: maxCallsPerSource, maxConnections: maxConnections ?? caps.clients,
             maxConnectionsPerSource: maxConnectionsPerSource, maxPeerConnections: maxPeerConnections ?? caps.peers,
             maxPeerConnectionsPerSource: maxPeerConnectionsPerSource)
         let cluster = ClusterConfiguration(

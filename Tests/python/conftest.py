@@ -46,9 +46,9 @@ def _node_factory(tmp_path_factory):
     """start(*extra_args) -> lib.NodeProcess, and the list of what it started (stopped by PID)."""
     started: list[lib.NodeProcess] = []
 
-    def start(*extra_args: str) -> lib.NodeProcess:
+    def start(*extra_args: str, open_files: int | None = None) -> lib.NodeProcess:
         log_dir = tmp_path_factory.mktemp("node")
-        node = lib.NodeProcess.start(_node_bin(), list(extra_args), log_dir)
+        node = lib.NodeProcess.start(_node_bin(), list(extra_args), log_dir, open_files=open_files)
         started.append(node)
         return node
 

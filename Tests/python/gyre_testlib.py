@@ -34,10 +34,14 @@ MESSAGE_LIMIT = 4 * 1024 * 1024
 _SETPRIV = shutil.which("setpriv")
 
 
-def _command(binary: str, args: list[str]) -> list[str]:
+def _command(binary: str, args: list[str], open_files: int | None = None) -> list[str]:
+    command = [binary, *args]
+    if open_files is not None:
+        # prlimit (util-linux) sets RLIMIT_NOFILE, soft and hard, then execs the node.
+        command = ["prlimit", f"--nofile={open_files}:{open_files}", "--", *command]
     if _SETPRIV:
-        return [_SETPRIV, "--pdeathsig", "TERM", "--", binary, *args]
-    return [binary, *args]
+        return [_SETPRIV, "--pdeathsig", "TERM", "--", *command]
+    return command
 
 
 class NodeProcess:
@@ -49,12 +53,14 @@ class NodeProcess:
         self.log_path = log_path
 
     @classmethod
-    def start(cls, binary: str, extra_args: list[str], log_dir: Path) -> "NodeProcess":
+    def start(
+        cls, binary: str, extra_args: list[str], log_dir: Path, open_files: int | None = None
+    ) -> "NodeProcess":
         log_path = Path(log_dir) / "gyre-node.stderr.log"
         if "--data-dir" not in extra_args and "--engine" not in extra_args:
             # The default engine (RocksDB), in a store of the node's own.
             extra_args = ["--data-dir", str(Path(log_dir) / "data"), *extra_args]
-        args = _command(binary, ["--listen", "127.0.0.1:0", *extra_args])
+        args = _command(binary, ["--listen", "127.0.0.1:0", *extra_args], open_files)
         with open(log_path, "wb") as log:
             popen = subprocess.Popen(
                 args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log
@@ -169,7 +175,8 @@ def stats(cluster: cluster_pb2_grpc.ClusterStub) -> dict[str, int]:
 
 
 def wait_for(
-    what: str, probe: Callable[[], object], timeout: float = 5.0, interval: float = 0.05
+    what: str, probe: Callable[[], object], timeout: float = 5.0, interval: float = 0.05,
+    describe: Callable[[], object] | None = None,
 ):
     """Polls `probe` until it returns something truthy; fails after `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -179,7 +186,8 @@ def wait_for(
         if last:
             return last
         if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            state = f" (last seen: {describe()})" if describe else ""
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}{state}")
         time.sleep(interval)
 
 
