@@ -12,6 +12,8 @@ let strictSettings: [SwiftSetting] = [
 
 let nio: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
+let nioTLS: Target.Dependency = .product(name: "NIOTLS", package: "swift-nio")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
@@ -28,6 +30,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
@@ -62,7 +65,7 @@ let package = Package(
         // MARK: edges (the only users of their C library)
         .target(
             name: "GyreHTTP2",
-            dependencies: ["GyreRPC", "CNGHTTP2", nio, nioPosix],
+            dependencies: ["GyreRPC", "CNGHTTP2", nio, nioPosix, nioSSL, nioTLS],
             swiftSettings: strictSettings
         ),
         .target(

@@ -1,23 +1,27 @@
 public import GyreRPC
 public import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A pool of gRPC connections, one per server address, reused by every call to that address.
 ///
 /// Contract: thread-safe. Calls never throw: failures to connect or lost connections are
 /// answered as UNAVAILABLE statuses. A connection that closed or received GOAWAY is replaced
-/// by a new one on the next call (so a restarted server is reached again).
+/// by a new one on the next call (so a restarted server is reached again). With a ``ClientTLS``
+/// every connection speaks TLS (ALPN `h2`) and presents its client certificate, if any.
 public final class GRPCClient: Sendable {
     let group: any EventLoopGroup
     let maxMessageBytes: Int
     let connectTimeoutNanoseconds: Int64
+    public let tls: ClientTLS?
     private let slots = Mutex<[String: Slot]>([:])
     private let opened = Atomic<Int>(0)
 
     public init(group: any EventLoopGroup, maxMessageBytes: Int = 64 << 20,
-                connectTimeoutNanoseconds: Int64 = 2_000_000_000) {
+                connectTimeoutNanoseconds: Int64 = 2_000_000_000, tls: ClientTLS? = nil) {
         self.group = group
+        self.tls = tls
         self.maxMessageBytes = maxMessageBytes
         self.connectTimeoutNanoseconds = connectTimeoutNanoseconds
     }
@@ -147,13 +151,18 @@ public final class GRPCClient: Sendable {
     private func connect(host: String, port: Int) -> EventLoopFuture<ClientConnection> {
         let authority = "\(host):\(port)"
         let maxMessageBytes = self.maxMessageBytes
+        let tlsContext = tls?.context
         opened.wrappingAdd(1, ordering: .relaxed)
         return ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.nanoseconds(connectTimeoutNanoseconds))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let connection = GRPCClientConnection(authority: authority, maxMessageBytes: maxMessageBytes)
+                    if let tlsContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: nil))
+                    }
+                    let connection = GRPCClientConnection(authority: authority, scheme: tlsContext == nil ? "http" : "https",
+                                                          maxMessageBytes: maxMessageBytes)
                     try channel.pipeline.syncOperations.addHandler(GRPCClientChannelHandler(connection: connection))
                 }
             }

@@ -21,9 +21,13 @@ public final class GRPCClientConnection {
     /// Called when output became pending outside ``receive(_:)``.
     public var onOutputPending: (() -> Void)?
 
-    public init(authority: String, maxMessageBytes: Int = 64 << 20,
+    /// `:scheme` of every request: `https` over TLS.
+    public let scheme: String
+
+    public init(authority: String, scheme: String = "http", maxMessageBytes: Int = 64 << 20,
                 initialWindowSize: UInt32 = 1 << 20, connectionWindowSize: Int32 = 16 << 20) {
         self.authority = authority
+        self.scheme = scheme
         self.maxMessageBytes = maxMessageBytes
         session = NGHTTP2Session(
             server: false, events: self,
@@ -147,7 +151,7 @@ public final class GRPCClientConnection {
     /// The constant head of a request to `path` on this connection, built once per path.
     private func requestHead(_ path: String) -> ConstantHeaders {
         if let cached = requestHeads[path] { return cached }
-        let head = ConstantHeaders([(":method", "POST"), (":scheme", "http"), (":path", path), (":authority", authority),
+        let head = ConstantHeaders([(":method", "POST"), (":scheme", scheme), (":path", path), (":authority", authority),
                                     ("content-type", "application/grpc"), ("te", "trailers")])
         if requestHeads.count < 64 { requestHeads[path] = head }
         return head

@@ -1,8 +1,10 @@
 public import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
-/// A gRPC server over HTTP/2 (cleartext, prior knowledge) on one listening address.
+/// A gRPC server over HTTP/2 on one listening address: cleartext with prior knowledge, or TLS
+/// (ALPN `h2`) when it has a ``ServerTLS``.
 ///
 /// Contract: ``start(host:port:)`` binds and returns the bound address; ``shutdownGracefully(timeoutNanoseconds:)``
 /// stops accepting, sends GOAWAY on every connection, lets calls in flight finish, and closes
@@ -19,6 +21,8 @@ public final class GRPCServer: Sendable {
     let group: any EventLoopGroup
     let requestBytes: ByteBudget
     let registry: ConnectionRegistry
+    /// TLS for every connection, or nil for cleartext.
+    public let tls: ServerTLS?
     private let listener = Mutex<(any Channel)?>(nil)
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
     private let accepted = Atomic<Int>(0)
@@ -26,8 +30,9 @@ public final class GRPCServer: Sendable {
     /// How long accepting pauses after EMFILE, ENFILE, ENOBUFS or ENOMEM.
     public static let acceptBackoffNanoseconds: Int64 = 100_000_000
 
-    public init(configuration: ServerConfiguration, router: RPCRouter, budgets: CallBudgets,
+    public init(configuration: ServerConfiguration, router: RPCRouter, budgets: CallBudgets, tls: ServerTLS? = nil,
                 observer: any ServerObserver = NoServerObserver(), group: any EventLoopGroup) {
+        self.tls = tls
         self.configuration = configuration
         self.router = router
         self.budgets = budgets
@@ -84,6 +89,9 @@ public final class GRPCServer: Sendable {
                             configuration: self.configuration, router: self.router, budgets: self.budgets,
                             requestBytes: self.requestBytes, sourceCalls: sourceCalls, observer: self.observer,
                             executor: EventLoopExecutor(loop: loop), now: monotonicNanoseconds)
+                    }
+                    if let tls = self.tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context))
                     }
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }

@@ -1,4 +1,6 @@
 import NIOCore
+import NIOSSL
+import NIOTLS
 
 /// Asks a server connection to start a graceful shutdown (GOAWAY, drain, close).
 struct GracefulShutdownEvent: Sendable {}
@@ -80,6 +82,13 @@ final class GRPCServerChannelHandler: ChannelDuplexHandler {
         if event is GracefulShutdownEvent, let driver {
             driver.connection.beginGracefulShutdown()
             driver.flush()
+        } else if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls, let driver {
+            // The certificate, if the client presented one, passed verification: it names the peer.
+            if let ssl = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
+               let certificate = ssl.peerCertificate {
+                driver.connection.peerIdentity = PeerIdentity(certificate: certificate)
+            }
+            context.fireUserInboundEventTriggered(event)
         } else if event is EvictIdleEvent, let driver {
             observer.protection(.evictedIdle)
             driver.connection.beginGracefulShutdown()

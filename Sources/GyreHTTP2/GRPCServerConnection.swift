@@ -56,6 +56,9 @@ public final class GRPCServerConnection {
     public private(set) var mustClose = false
     /// Called when output became pending outside ``receive(_:)``.
     public var onOutputPending: (() -> Void)?
+    /// Who the peer is, from its verified TLS certificate (set by the owner once the handshake
+    /// completed, before any request); nil without TLS or without a client certificate.
+    public var peerIdentity: PeerIdentity?
 
     /// - Parameters:
     ///   - budgets: the server's in-flight budgets (shared by its connections).
@@ -459,7 +462,7 @@ public final class GRPCServerConnection {
                 continue
             }
             let call = ServerCall(head: head, method: method, deadline: stream.deadline, streamID: stream.id,
-                                  connection: self, executor: executor, now: now)
+                                  peer: peerIdentity, connection: self, executor: executor, now: now)
             stream.call = call
             stream.request = nil
             stream.phase = .dispatched

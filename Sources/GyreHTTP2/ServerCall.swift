@@ -14,6 +14,8 @@ public final class ServerCall: @unchecked Sendable {
     public let method: RegisteredMethod
     /// Absolute deadline on the server's monotonic clock (nanoseconds), or nil.
     public let deadline: UInt64?
+    /// The caller, as its verified TLS certificate names it; nil without one.
+    public let peer: PeerIdentity?
     let streamID: Int32
     private let connection: GRPCServerConnection
     private let executor: any ConnectionExecutor
@@ -25,9 +27,10 @@ public final class ServerCall: @unchecked Sendable {
     static let cancelled: UInt8 = 2
     static let deadlineAnswered: UInt8 = 4
 
-    init(head: RequestHead, method: RegisteredMethod, deadline: UInt64?, streamID: Int32,
+    init(head: RequestHead, method: RegisteredMethod, deadline: UInt64?, streamID: Int32, peer: PeerIdentity? = nil,
          connection: GRPCServerConnection, executor: any ConnectionExecutor, now: @escaping @Sendable () -> UInt64) {
         self.head = head
+        self.peer = peer
         self.method = method
         self.deadline = deadline
         self.streamID = streamID

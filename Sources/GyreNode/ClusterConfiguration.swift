@@ -31,11 +31,15 @@ public struct ClusterConfiguration: Sendable {
     public var clusterID: ClusterID?
     /// How long a starting node waits for every peer to answer before giving up.
     public var formationTimeoutSeconds: Double
+    /// This node's name (`--node-name`), recorded in the ring beside its id; with mutual TLS its
+    /// certificate must name it.
+    public var nodeName: String
 
     public init(peerHost: String = "127.0.0.1", peerPort: Int = 0, peers: [String] = [], weight: UInt32 = 1,
                 partitionCount: Int = 4096, replication: Int = 3, readQuorum: Int = 2, writeQuorum: Int = 2,
                 replicaTimeoutNanoseconds: UInt64 = 1_000_000_000, clusterID: ClusterID? = nil,
-                formationTimeoutSeconds: Double = 60) {
+                formationTimeoutSeconds: Double = 60, nodeName: String = "") {
+        self.nodeName = nodeName
         self.peerHost = peerHost
         self.peerPort = peerPort
         self.peers = peers

@@ -38,6 +38,7 @@ public final class Node: Sendable {
 
     private let identity: NodeIdentity
     private let connections: ConnectionGauges
+    private let tls: NodeTLS
 
     public init(configuration: NodeConfiguration, storage: any StorageEngine = InMemoryEngine(),
                 logger: Logger = Logger(label: "gyre.node"), group: (any EventLoopGroup)? = nil) throws(NodeStartError) {
@@ -57,7 +58,7 @@ public final class Node: Sendable {
         let id = identity.nodeID
         self.id = id
         let cluster = configuration.cluster
-        let state = ClusterState(me: Member(id: id, weight: cluster.weight), proposedClusterID: identity.proposal,
+        let state = ClusterState(me: Member(id: id, weight: cluster.weight, name: cluster.nodeName), proposedClusterID: identity.proposal,
                                  configuration: cluster)
         self.state = state
         let limiter = InFlightLimiter(limit: configuration.maxInFlight)
@@ -67,7 +68,10 @@ public final class Node: Sendable {
         let metrics = NodeMetrics()
         self.metrics = metrics
         let group = self.group
-        let client = GRPCClient(group: group, maxMessageBytes: configuration.maxMessageBytes * 2)
+        let security = configuration.security
+        let tls = try NodeTLS(security: security, nodeName: cluster.nodeName)
+        self.tls = tls
+        let client = GRPCClient(group: group, maxMessageBytes: configuration.maxMessageBytes * 2, tls: tls.peerClient)
         self.client = client
         let context = CoordinationContext(
             state: state, storage: storage, metrics: metrics, group: group,
@@ -89,14 +93,16 @@ public final class Node: Sendable {
         health.register(into: &clientRouter)
         // Peer methods are numbered after the client methods: one metrics table for both servers.
         var peerRouter = RPCRouter(firstIndex: clientRouter.methods.count)
-        ReplicaService(context: context, kv: kv).register(into: &peerRouter)
+        ReplicaService(context: context, kv: kv,
+                       authorization: PeerAuthorization(required: security.peerTLS != nil, state: state))
+            .register(into: &peerRouter)
         metrics.bind(to: [clientRouter, peerRouter])
         let limits = configuration.listenerLimits
         clientServer = GRPCServer(
             configuration: limits.server(peer: false, maxMessageBytes: configuration.maxMessageBytes,
                                          maxConcurrentStreams: configuration.maxConcurrentStreams,
                                          maxInFlight: configuration.maxInFlight),
-            router: clientRouter, budgets: CallBudgets(calls: limiter), observer: metrics, group: group)
+            router: clientRouter, budgets: CallBudgets(calls: limiter), tls: tls.clientListener, observer: metrics, group: group)
         // A peer's replica calls arrive on one connection per peer, batched: a Replica.Batch is
         // one call (its items are capped), so the peer listener keeps a budget of its own.
         peerServer = GRPCServer(
@@ -104,7 +110,7 @@ public final class Node: Sendable {
                                          maxConcurrentStreams: configuration.maxConcurrentStreams,
                                          maxInFlight: configuration.maxInFlight * 2),
             router: peerRouter, budgets: CallBudgets(calls: InFlightLimiter(limit: configuration.maxInFlight * 2)),
-            observer: metrics, group: group)
+            tls: tls.peerListener, observer: metrics, group: group)
         formation = FormationTask()
         connections.servers = [clientServer, peerServer]
     }
@@ -186,6 +192,21 @@ public final class Node: Sendable {
         let members = stored.members.map { $0.id == id ? me : $0 }
         let owners = stored.owners.map { members[Int($0)].id }
         return try? Ring(epoch: stored.epoch, partitionCount: Int(stored.partitionCount), owners: owners, members: members)
+    }
+
+    /// Reads every certificate and key file again (SIGHUP): new connections use them, open ones
+    /// keep theirs. Returns why not, keeping the old ones, when a file cannot be read or no
+    /// longer names this node; nil when reloaded.
+    @discardableResult
+    public func reloadCertificates() -> String? {
+        do {
+            try tls.reload()
+        } catch {
+            logger.error("certificate reload failed; keeping the previous certificates", metadata: ["gyre.error": "\(error)"])
+            return error.description
+        }
+        logger.info("certificates reloaded")
+        return nil
     }
 
     /// The peer address actually bound (after ``start()``).

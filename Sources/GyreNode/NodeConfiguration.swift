@@ -29,13 +29,16 @@ public struct NodeConfiguration: Sendable {
     public var versionLimits: VersionSetLimits
     /// What each connection may take, on both listeners.
     public var listenerLimits: ListenerLimits
+    /// TLS on the listeners and peer authentication.
+    public var security: NodeSecurity
 
     public init(listenHost: String = "127.0.0.1", listenPort: Int = 7100, limits: KVLimits = KVLimits(),
                 maxMessageBytes: Int? = nil, maxConcurrentStreams: UInt32 = 100, maxInFlight: Int = 1024,
                 eventLoopThreads: Int = 0, enableTestHooks: Bool = false, shutdownGraceSeconds: Double = 10,
                 cluster: ClusterConfiguration = ClusterConfiguration(), versionLimits: VersionSetLimits = VersionSetLimits(),
-                listenerLimits: ListenerLimits = ListenerLimits()) {
+                listenerLimits: ListenerLimits = ListenerLimits(), security: NodeSecurity = NodeSecurity()) {
         self.cluster = cluster
+        self.security = security
         self.listenerLimits = listenerLimits
         self.versionLimits = versionLimits
         self.listenHost = listenHost
@@ -65,6 +68,7 @@ public struct NodeConfiguration: Sendable {
         if maxInFlight < 1 { return "--max-in-flight must be at least 1" }
         if !(0...65535).contains(listenPort) { return "port \(listenPort) is out of range" }
         if let problem = listenerLimits.validate() { return problem }
+        if let problem = security.validate(peerHost: cluster.peerHost, nodeName: cluster.nodeName) { return problem }
         return cluster.validate()
     }
 }

@@ -13,6 +13,7 @@ import GyreWire
 struct ReplicaService {
     let context: CoordinationContext
     let kv: KVService
+    let authorization: PeerAuthorization
 
     func register(into router: inout RPCRouter) {
         let service = self
@@ -23,7 +24,9 @@ struct ReplicaService {
         router.register(ReplicaPaths.batch) { call, bytes in service.batch(call, bytes) }
     }
 
+    /// The caller is an authenticated member (see ``PeerAuthorization``) of this cluster.
     private func sameCluster(_ call: ServerCall) -> Bool {
+        guard authorization.admitsMember(call) else { return false }
         guard let snapshot = context.state.snapshot else {
             call.fail(RPCError(.unavailable, "the cluster is still forming"))
             return false
@@ -115,7 +118,7 @@ struct ReplicaService {
     }
 
     private func identify(_ call: ServerCall, _ bytes: [UInt8]) {
-        guard let _: IdentifyRequest = RequestChecks.decode(call, bytes) else { return }
+        guard authorization.admitsPeer(call), let _: IdentifyRequest = RequestChecks.decode(call, bytes) else { return }
         let state = context.state
         guard !state.me.peerAddress.isEmpty else {
             // Still binding: answering now would advertise a member without addresses.

@@ -300,7 +300,8 @@ extension IdentifyResponse: WireMessage {
             }
             let member = Member(id: id, weight: message.weight,
                                 clientAddress: String(protobufC: message.client_address),
-                                peerAddress: String(protobufC: message.peer_address))
+                                peerAddress: String(protobufC: message.peer_address),
+                                name: String(protobufC: message.node_name))
             return IdentifyResponse(member: member, clusterID: clusterID, partitionCount: message.partition_count)
         }
     }
@@ -314,6 +315,7 @@ extension IdentifyResponse: WireMessage {
             clusterID.bytes.withBinaryData { clusterID in
                 member.clientAddress.withOptionalCString { clientAddress in
                     member.peerAddress.withOptionalCString { peerAddress in
+                      member.name.withOptionalCString { name in
                         var message = Gyre__V1__IdentifyResponse()
                         gyre__v1__identify_response__init(&message)
                         message.node_id = nodeID
@@ -322,10 +324,12 @@ extension IdentifyResponse: WireMessage {
                         message.peer_address = peerAddress
                         message.cluster_id = clusterID
                         message.partition_count = partitionCount
+                        message.node_name = name
                         return packedEncoding(framed: framed,
                                               packedSize: gyre__v1__identify_response__get_packed_size(&message)) {
                             gyre__v1__identify_response__pack(&message, $0)
                         }
+                      }
                     }
                 }
             }

@@ -36,7 +36,7 @@ extension RingInfo: WireMessage {
                     throw .malformed("gyre.v1.RingResponse", byteCount: bytes.count, "a member's node_id is not 16 bytes")
                 }
                 members.append(Member(id: id, weight: info.weight, clientAddress: String(protobufC: info.client_address),
-                                      peerAddress: String(protobufC: info.peer_address)))
+                                      peerAddress: String(protobufC: info.peer_address), name: String(protobufC: info.name)))
             }
             let owners = Array(UnsafeBufferPointer(start: message.owners, count: message.n_owners))
             guard owners.allSatisfy({ Int($0) < members.count }) else {
@@ -66,6 +66,7 @@ extension RingInfo: WireMessage {
             info.weight = member.weight
             info.client_address = storage.cString(member.clientAddress)
             info.peer_address = storage.cString(member.peerAddress)
+            info.name = storage.cString(member.name)
             infos.set(index, info)
         }
         return owners.withUnsafeBufferPointer { owners in

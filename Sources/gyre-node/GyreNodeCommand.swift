@@ -125,6 +125,30 @@ struct GyreNodeCommand: AsyncParsableCommand {
     @Option(help: "Open peer connections from one source address.")
     var maxPeerConnectionsPerSource: Int = 64
 
+    @Option(help: "This node's name: letters, digits, '.' and '-'. Recorded in the ring; with --tls-cert its certificate must name it (DNS subject alternative name).")
+    var nodeName: String = ""
+
+    @Option(help: "This node's certificate (PEM, chain first) for mutual TLS between nodes; with --tls-key and --tls-ca. Peers must present certificates signed by that CA that name a member (scripts/gen-certs.sh makes development ones).")
+    var tlsCert: String?
+
+    @Option(help: "The private key (PEM) of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "The cluster's CA certificate (PEM): peers' certificates must chain to it.")
+    var tlsCa: String?
+
+    @Option(help: "TLS on the client port, with --tls-cert and --tls-key: off or on.")
+    var clientTls: String = "off"
+
+    @Option(help: "With --client-tls on, client certificates: none, optional or required (verified against --client-ca).")
+    var clientAuth: String = "none"
+
+    @Option(help: "CA (PEM) that client certificates must chain to (default: --tls-ca).")
+    var clientCa: String?
+
+    @Flag(help: "Serve the peer port without authentication on a non-loopback address (anyone who reaches it can write replicas). Logs a warning.")
+    var insecurePeers = false
+
     @Flag(help: .hidden)
     var enableTestHooks = false
 
@@ -165,14 +189,16 @@ struct GyreNodeCommand: AsyncParsableCommand {
         let cluster = ClusterConfiguration(
             peerHost: peerHost, peerPort: peerPort, peers: peerList, weight: weight, partitionCount: partitions,
             replication: replicas, readQuorum: readQuorum, writeQuorum: writeQuorum,
-            replicaTimeoutNanoseconds: UInt64(replicaTimeoutMs) * 1_000_000, clusterID: parsedClusterID)
+            replicaTimeoutNanoseconds: UInt64(replicaTimeoutMs) * 1_000_000, clusterID: parsedClusterID,
+            nodeName: nodeName)
+        let security = try securityOptions()
         let configuration = NodeConfiguration(
             listenHost: host, listenPort: port,
             limits: KVLimits(maxKeyBytes: maxKeyBytes, maxValueBytes: maxValueBytes),
             maxMessageBytes: maxMessageBytes, maxConcurrentStreams: maxConcurrentStreams,
             maxInFlight: maxInFlight, eventLoopThreads: threads, enableTestHooks: enableTestHooks,
             cluster: cluster, versionLimits: VersionSetLimits(maxValues: maxSiblings, maxBytes: maxVersionBytes),
-            listenerLimits: listenerLimits)
+            listenerLimits: listenerLimits, security: security)
         if let problem = configuration.validate() { throw ValidationError(problem) }
         let syncPolicy: SyncPolicy
         do {
@@ -218,6 +244,12 @@ struct GyreNodeCommand: AsyncParsableCommand {
             "gyre.max_connections": "\(listenerLimits.maxConnections)",
             "gyre.max_peer_connections": "\(listenerLimits.maxPeerConnections)",
         ])
+        if security.peerTLS == nil && !NodeSecurity.isLoopback(peerHost) {
+            Logger(label: "gyre.node").warning("the peer port is not authenticated and not on loopback (--insecure-peers): anyone who reaches it can read and write replicas",
+                                               metadata: ["gyre.peer_listen": "\(peerText)"])
+        }
+        let reloader = HangupReloader { node.reloadCertificates() }
+        defer { withExtendedLifetime(reloader) {} }
         // Unbuffered, so a parent process reading the pipe sees it at once.
         FileHandle.standardOutput.write(Data("gyre-node serving on \(address)\ngyre-node peers on \(node.peerAddress)\n".utf8))
         // Run until a signal, or until the cluster cannot form (then exit 1 with the reason).
@@ -248,6 +280,34 @@ struct GyreNodeCommand: AsyncParsableCommand {
             await node.shutdown()
             throw ExitCode(1)
         }
+    }
+
+    /// The TLS options, checked for consistency (files exist is checked when they are loaded).
+    private func securityOptions() throws -> NodeSecurity {
+        var peerTLS: TLSFiles?
+        switch (tlsCert, tlsKey) {
+        case let (cert?, key?):
+            peerTLS = TLSFiles(certificateChain: cert, privateKey: key, trustRoots: tlsCa)
+        case (nil, nil):
+            if tlsCa != nil { throw ValidationError("--tls-ca needs --tls-cert and --tls-key") }
+        default:
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        var clientTLS: TLSFiles?
+        switch clientTls {
+        case "off":
+            break
+        case "on":
+            guard let peerTLS else { throw ValidationError("--client-tls on needs --tls-cert and --tls-key") }
+            clientTLS = TLSFiles(certificateChain: peerTLS.certificateChain, privateKey: peerTLS.privateKey,
+                                 trustRoots: clientCa ?? tlsCa)
+        default:
+            throw ValidationError("--client-tls must be off or on, got \(clientTls)")
+        }
+        guard let policy = ClientCertificatePolicy(rawValue: clientAuth) else {
+            throw ValidationError("--client-auth must be none, optional or required, got \(clientAuth)")
+        }
+        return NodeSecurity(peerTLS: peerTLS, clientTLS: clientTLS, clientCertificates: policy, insecurePeers: insecurePeers)
     }
 
     enum StopReason: Sendable {

@@ -295,7 +295,7 @@ const ProtobufCMessageDescriptor gyre__v1__ring_request__descriptor =
   (ProtobufCMessageInit) gyre__v1__ring_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__member_info__field_descriptors[4] =
+static const ProtobufCFieldDescriptor gyre__v1__member_info__field_descriptors[5] =
 {
   {
     "node_id",
@@ -345,9 +345,22 @@ static const ProtobufCFieldDescriptor gyre__v1__member_info__field_descriptors[4
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "name",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__MemberInfo, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__member_info__field_indices_by_name[] = {
   2,   /* field[2] = client_address */
+  4,   /* field[4] = name */
   0,   /* field[0] = node_id */
   3,   /* field[3] = peer_address */
   1,   /* field[1] = weight */
@@ -355,7 +368,7 @@ static const unsigned gyre__v1__member_info__field_indices_by_name[] = {
 static const ProtobufCIntRange gyre__v1__member_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor gyre__v1__member_info__descriptor =
 {
@@ -365,7 +378,7 @@ const ProtobufCMessageDescriptor gyre__v1__member_info__descriptor =
   "Gyre__V1__MemberInfo",
   "gyre.v1",
   sizeof(Gyre__V1__MemberInfo),
-  4,
+  5,
   gyre__v1__member_info__field_descriptors,
   gyre__v1__member_info__field_indices_by_name,
   1,  gyre__v1__member_info__number_ranges,

@@ -56,10 +56,15 @@ struct  Gyre__V1__MemberInfo
    * Where other nodes reach it (node-to-node service), host:port.
    */
   char *peer_address;
+  /*
+   * Its node name (--node-name): its TLS certificate names it with this DNS name, and a peer
+   * call is trusted as this member only when the caller's certificate does. Empty when unnamed.
+   */
+  char *name;
 };
 #define GYRE__V1__MEMBER_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__member_info__descriptor) \
-    , {0,NULL}, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , {0,NULL}, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -118,7 +123,9 @@ struct  Gyre__V1__Counter
   /*
    * Dotted name: `rpc.<Service>.<Method>.<STATUS>` (e.g. `rpc.KV.Put.OK`), `rpc.unknown_method`,
    * `rpc.deadline_exceeded` (answered by the server at the deadline), `rpc.overloaded`,
-   * `kv.expired_writes_skipped`, and gauges `rpc.in_flight`, `storage.keys`.
+   * `kv.expired_writes_skipped`, `conn.<event>` for what the listeners did to protect the node
+   * (e.g. `conn.header_list_refused`, `conn.evicted_idle`; the README lists them), and gauges
+   * `rpc.in_flight`, `storage.keys`, `conn.open`, `conn.buffered_request_bytes`.
    */
   char *name;
   uint64_t value;

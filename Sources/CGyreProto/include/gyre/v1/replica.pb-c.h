@@ -162,10 +162,14 @@ struct  Gyre__V1__IdentifyResponse
    */
   ProtobufCBinaryData cluster_id;
   uint32_t partition_count;
+  /*
+   * The node's name (--node-name), as its certificate names it.
+   */
+  char *node_name;
 };
 #define GYRE__V1__IDENTIFY_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__identify_response__descriptor) \
-    , {0,NULL}, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0 }
+    , {0,NULL}, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Gyre__V1__ReplicaBatchRequest
