@@ -858,7 +858,7 @@ const ProtobufCMessageDescriptor gyre__v1__identify_request__descriptor =
   (ProtobufCMessageInit) gyre__v1__identify_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__identify_response__field_descriptors[6] =
+static const ProtobufCFieldDescriptor gyre__v1__identify_response__field_descriptors[7] =
 {
   {
     "node_id",
@@ -932,10 +932,23 @@ static const ProtobufCFieldDescriptor gyre__v1__identify_response__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "cluster_secret",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__IdentifyResponse, cluster_secret),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__identify_response__field_indices_by_name[] = {
   2,   /* field[2] = client_address */
   4,   /* field[4] = cluster_id */
+  6,   /* field[6] = cluster_secret */
   0,   /* field[0] = node_id */
   5,   /* field[5] = partition_count */
   3,   /* field[3] = peer_address */
@@ -944,7 +957,7 @@ static const unsigned gyre__v1__identify_response__field_indices_by_name[] = {
 static const ProtobufCIntRange gyre__v1__identify_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor gyre__v1__identify_response__descriptor =
 {
@@ -954,7 +967,7 @@ const ProtobufCMessageDescriptor gyre__v1__identify_response__descriptor =
   "Gyre__V1__IdentifyResponse",
   "gyre.v1",
   sizeof(Gyre__V1__IdentifyResponse),
-  6,
+  7,
   gyre__v1__identify_response__field_descriptors,
   gyre__v1__identify_response__field_indices_by_name,
   1,  gyre__v1__identify_response__number_ranges,
