@@ -31,6 +31,8 @@ public final class NodeMetrics: ServerObserver {
     let writesPossiblyApplied = Counter()
     /// Client requests this node forwarded to a coordinator in the key's preference list.
     let forwarded = Counter()
+    /// Client writes refused because this cluster did not issue their context for their key.
+    let contextsRefused = Counter()
 
     public init() {
         calls = (0..<Self.methodCapacity).map { _ in StatusCode.allCases.map { _ in Counter() } }
@@ -78,6 +80,7 @@ public final class NodeMetrics: ServerObserver {
             .init(name: "replica.repairs_received", value: repairsReceived.value),
             .init(name: "kv.writes_possibly_applied", value: writesPossiblyApplied.value),
             .init(name: "kv.forwarded", value: forwarded.value),
+            .init(name: "kv.contexts_refused", value: contextsRefused.value),
         ]
         for (index, name) in methodNames.withLock({ $0 }).enumerated() {
             for code in StatusCode.allCases {

@@ -118,7 +118,8 @@ struct  Gyre__V1__Counter
   /*
    * Dotted name: `rpc.<Service>.<Method>.<STATUS>` (e.g. `rpc.KV.Put.OK`), `rpc.unknown_method`,
    * `rpc.deadline_exceeded` (answered by the server at the deadline), `rpc.overloaded`,
-   * `kv.expired_writes_skipped`, and gauges `rpc.in_flight`, `storage.keys`.
+   * `kv.expired_writes_skipped`, `kv.contexts_refused` (client writes whose context this
+   * cluster did not issue for their key), and gauges `rpc.in_flight`, `storage.keys`.
    */
   char *name;
   uint64_t value;
