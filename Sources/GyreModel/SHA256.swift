@@ -52,12 +52,7 @@ public struct SHA256: Sendable {
             pending += take
             index = take
             guard pending == Self.blockByteCount else { return }
-            var words = InlineArray<16, UInt32>(repeating: 0)
-            for word in 0..<16 {
-                words[word] = UInt32(buffer[4 * word]) << 24 | UInt32(buffer[4 * word + 1]) << 16
-                    | UInt32(buffer[4 * word + 2]) << 8 | UInt32(buffer[4 * word + 3])
-            }
-            Self.compress(&state, words)
+            compressBuffer()
             pending = 0
         }
         while count - index >= Self.blockByteCount {
@@ -72,15 +67,18 @@ public struct SHA256: Sendable {
         pending = count - index
     }
 
-    /// The digest of everything absorbed (the padding of FIPS 180-4 §5.1.1 is added here).
+    /// The digest of everything absorbed (the padding of FIPS 180-4 §5.1.1 is added here, in the
+    /// block buffer: 0x80, zeros up to 56 mod 64, then the length in bits as 8 big-endian bytes).
     public consuming func finalize() -> [UInt8] {
         let bits = length &* 8
-        // 0x80, zeros up to 56 mod 64, then the length in bits as 8 big-endian bytes.
-        let zeros = (Self.blockByteCount + 55 - pending) % Self.blockByteCount
-        var padding = [UInt8](repeating: 0, count: 1 + zeros + 8)
-        padding[0] = 0x80
-        for byte in 0..<8 { padding[1 + zeros + byte] = UInt8(truncatingIfNeeded: bits >> UInt64(56 - 8 * byte)) }
-        update(padding)
+        buffer[pending] = 0x80
+        for index in (pending + 1)..<Self.blockByteCount { buffer[index] = 0 }
+        if pending >= 56 {
+            compressBuffer()
+            for index in 0..<56 { buffer[index] = 0 }
+        }
+        for byte in 0..<8 { buffer[56 + byte] = UInt8(truncatingIfNeeded: bits >> UInt64(56 - 8 * byte)) }
+        compressBuffer()
         var digest = [UInt8](repeating: 0, count: Self.digestByteCount)
         for word in 0..<8 {
             for byte in 0..<4 { digest[4 * word + byte] = UInt8(truncatingIfNeeded: state[word] >> UInt32(24 - 8 * byte)) }
@@ -89,6 +87,16 @@ public struct SHA256: Sendable {
     }
 
     // MARK: the compression function (FIPS 180-4 §6.2.2)
+
+    /// Compresses the full block in `buffer`.
+    private mutating func compressBuffer() {
+        var words = InlineArray<16, UInt32>(repeating: 0)
+        for word in 0..<16 {
+            words[word] = UInt32(buffer[4 * word]) << 24 | UInt32(buffer[4 * word + 1]) << 16
+                | UInt32(buffer[4 * word + 2]) << 8 | UInt32(buffer[4 * word + 3])
+        }
+        Self.compress(&state, words)
+    }
 
     private static let roundConstants: [UInt32] = [
         0x428A_2F98, 0x7137_4491, 0xB5C0_FBCF, 0xE9B5_DBA5, 0x3956_C25B, 0x59F1_11F1, 0x923F_82A4, 0xAB1C_5ED5,
@@ -109,32 +117,31 @@ public struct SHA256: Sendable {
         var w = block
         var a = state[0], b = state[1], c = state[2], d = state[3]
         var e = state[4], f = state[5], g = state[6], h = state[7]
+        @inline(__always)
+        func round(_ constant: UInt32, _ wt: UInt32) {
+            let sum1 = rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)
+            let choice = (e & f) ^ (~e & g)
+            let t1 = h &+ sum1 &+ choice &+ constant &+ wt
+            let sum0 = rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)
+            let majority = (a & b) ^ (a & c) ^ (b & c)
+            h = g
+            g = f
+            f = e
+            e = d &+ t1
+            d = c
+            c = b
+            b = a
+            a = t1 &+ sum0 &+ majority
+        }
         roundConstants.withUnsafeBufferPointer { k in
-            for t in 0..<64 {
-                let wt: UInt32
-                if t < 16 {
-                    wt = w[t]
-                } else {
-                    let w15 = w[(t + 1) & 15], w2 = w[(t + 14) & 15]
-                    let s0 = rotate(w15, 7) ^ rotate(w15, 18) ^ (w15 >> 3)
-                    let s1 = rotate(w2, 17) ^ rotate(w2, 19) ^ (w2 >> 10)
-                    wt = w[t & 15] &+ s0 &+ w[(t + 9) & 15] &+ s1
-                    w[t & 15] = wt
-                }
-                let sum1 = rotate(e, 6) ^ rotate(e, 11) ^ rotate(e, 25)
-                let choice = (e & f) ^ (~e & g)
-                let t1 = h &+ sum1 &+ choice &+ k[t] &+ wt
-                let sum0 = rotate(a, 2) ^ rotate(a, 13) ^ rotate(a, 22)
-                let majority = (a & b) ^ (a & c) ^ (b & c)
-                let t2 = sum0 &+ majority
-                h = g
-                g = f
-                f = e
-                e = d &+ t1
-                d = c
-                c = b
-                b = a
-                a = t1 &+ t2
+            for t in 0..<16 { round(k[t], w[t]) }
+            for t in 16..<64 {
+                let w15 = w[(t + 1) & 15], w2 = w[(t + 14) & 15]
+                let s0 = rotate(w15, 7) ^ rotate(w15, 18) ^ (w15 >> 3)
+                let s1 = rotate(w2, 17) ^ rotate(w2, 19) ^ (w2 >> 10)
+                let wt = w[t & 15] &+ s0 &+ w[(t + 9) & 15] &+ s1
+                w[t & 15] = wt
+                round(k[t], wt)
             }
         }
         state[0] &+= a
