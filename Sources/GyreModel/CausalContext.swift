@@ -1,7 +1,8 @@
-/// The opaque causal context a get returns and a put or delete hands back.
+/// The opaque causal context a get or put returns and a put or delete hands back.
 ///
-/// Contract: clients never build or edit one; an empty context means "no context". Only the
-/// node that decodes it (through the versioning code) gives the bytes meaning.
+/// Contract: clients never build or edit one; an empty context means "no context". Any other
+/// context is sealed by its cluster for one key (``ContextSeal``): only that cluster's nodes,
+/// for that key, give the bytes meaning; anything else is refused.
 public struct CausalContext: Hashable, Sendable {
     /// The encoded context, as it travels on the wire.
     public var bytes: [UInt8]

@@ -1,8 +1,12 @@
 /// `gyre.v1.ReplicaBatchRequest`: several replica reads and writes for one node, sent as one call.
 ///
 /// Contract: items are independent; each means what the single `Replica.Get` / `Replica.Put`
-/// means. The answer carries one ``ReplicaItemResult`` per item, in the same order.
+/// means. The answer carries one ``ReplicaItemResult`` per item, in the same order. A batch holds
+/// at most ``maxItems`` items: senders never exceed it and a node refuses a larger batch whole.
 public struct ReplicaBatchRequest: Sendable, Equatable {
+    /// Most items (gets and puts together) in one batch, for the sender and the receiver alike.
+    public static let maxItems = 64
+
     public var gets: [ReplicaGetRequest]
     public var puts: [ReplicaPutRequest]
 
@@ -12,6 +16,9 @@ public struct ReplicaBatchRequest: Sendable, Equatable {
     }
 
     public var isEmpty: Bool { gets.isEmpty && puts.isEmpty }
+
+    /// Gets and puts together.
+    public var count: Int { gets.count + puts.count }
 }
 
 /// `gyre.v1.ReplicaBatchResponse`: one result per request item, gets and puts in request order.

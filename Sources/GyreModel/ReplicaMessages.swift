@@ -77,15 +77,18 @@ public struct IdentifyRequest: Sendable, Equatable {
     public init() {}
 }
 
-/// `gyre.v1.IdentifyResponse`: who a node is.
+/// `gyre.v1.IdentifyResponse`: who a node is, and its cluster's id and secret (or, before its
+/// cluster formed, its proposals for them).
 public struct IdentifyResponse: Sendable, Equatable {
     public var member: Member
     public var clusterID: ClusterID
     public var partitionCount: UInt32
+    public var clusterSecret: ClusterSecret
 
-    public init(member: Member, clusterID: ClusterID, partitionCount: UInt32) {
+    public init(member: Member, clusterID: ClusterID, partitionCount: UInt32, clusterSecret: ClusterSecret) {
         self.member = member
         self.clusterID = clusterID
         self.partitionCount = partitionCount
+        self.clusterSecret = clusterSecret
     }
 }

@@ -1,9 +1,10 @@
-/// The compact binary form of a ``VersionVector``: the opaque causal context clients carry.
+/// The compact binary form of a ``VersionVector``; the causal context clients carry is this
+/// form's body sealed for its key and cluster by ``ContextSeal`` (format 0x12), never this alone.
 ///
 /// Format 0x11: `[0x11] varint(count) { actor: 16 bytes big-endian, counter: varint }*count`,
 /// actors strictly increasing, counters in 1...``VersionVector/maxCounter``, varints canonical
-/// LEB128. The empty vector is zero bytes, so "no context" and "the context of nothing" are the
-/// same empty ``CausalContext``. Decoding is strict (no trailing bytes, no unsorted or duplicate
+/// LEB128. The empty vector is zero bytes (as its sealed context is), so "no context" and "the
+/// context of nothing" are the same empty ``CausalContext``. Decoding is strict (no trailing bytes, no unsorted or duplicate
 /// actors, no zero counters, no count the bytes cannot hold), so every accepted input is exactly
 /// `encode()` of its result.
 extension VersionVector {

@@ -8,15 +8,23 @@ import NIOCore
 ///
 /// Contract: returns once every peer answered, or throws ``FormationError`` when one has not
 /// answered within the formation timeout or disagrees on Q or on an explicit cluster id. The
-/// agreed cluster id is the one proposed by the member with the lowest node id (each node
-/// proposes its `--cluster-id`, or a random one): one node creates it, all agree without
-/// another round.
+/// agreed cluster id and cluster secret are the ones proposed by the member with the lowest node
+/// id (each node proposes its `--cluster-id` or a random one, and a random secret): one node
+/// creates them, all agree without another round. The secret travels in Identify answers,
+/// protected only by the peer listener's authentication.
 struct ClusterFormation {
+    /// What formation agreed on.
+    struct Formed {
+        let ring: Ring
+        let clusterID: ClusterID
+        let secret: ClusterSecret
+    }
+
     let state: ClusterState
     let peers: PeerClient
     let logger: Logger
 
-    func form() async throws -> (Ring, ClusterID) {
+    func form() async throws -> Formed {
         let configuration = state.configuration
         let own = "\(configuration.peerHost):\(configuration.peerPort)"
         let addresses = Array(Set(configuration.peers.filter { $0 != own && $0 != state.me.peerAddress })).sorted()
@@ -35,7 +43,7 @@ struct ClusterFormation {
             try await Task.sleep(for: .milliseconds(200))
         }
         var members = [state.me]
-        var proposals = [(state.me.id, state.proposedClusterID)]
+        var proposals = [(id: state.me.id, clusterID: state.proposedClusterID, secret: state.proposedSecret)]
         for (address, answer) in answers.sorted(by: { $0.key < $1.key }) {
             guard Int(answer.partitionCount) == configuration.partitionCount else {
                 throw FormationError("peer \(address) uses --partitions \(answer.partitionCount), this node \(configuration.partitionCount): Q is fixed for a cluster")
@@ -44,16 +52,17 @@ struct ClusterFormation {
                 throw FormationError("peer \(address) has the same node id as another member (\(answer.member.id))")
             }
             members.append(answer.member)
-            proposals.append((answer.member.id, answer.clusterID))
+            proposals.append((answer.member.id, answer.clusterID, answer.clusterSecret))
         }
-        let agreed = proposals.min { $0.0 < $1.0 }!.1
+        let lowest = proposals.min { $0.id < $1.id }!
+        let agreed = lowest.clusterID
         if let explicit = configuration.clusterID, explicit != agreed {
             throw FormationError("--cluster-id \(explicit) differs from the cluster's id \(agreed)")
         }
         let ring = Ring.claim(members: members, partitionCount: configuration.partitionCount)
         logger.info("cluster formed", metadata: ["cluster.id": "\(agreed)", "cluster.members": "\(members.count)",
                                                  "ring.partitions": "\(configuration.partitionCount)"])
-        return (ring, agreed)
+        return Formed(ring: ring, clusterID: agreed, secret: lowest.secret)
     }
 
     private func identify(_ address: String) async -> IdentifyResponse? {

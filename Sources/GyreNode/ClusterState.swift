@@ -1,17 +1,21 @@
 import GyreModel
 import Synchronization
 
-/// What a node knows of its cluster: who it is, the cluster's id, and the current ring.
+/// What a node knows of its cluster: who it is, the cluster's id and secret, and the current ring.
 ///
 /// Contract: thread-safe. The ring is an immutable value replaced as a whole (later by gossip);
 /// readers take the current snapshot and use it for the whole request. Until the cluster has
-/// formed there is no ring and client requests answer UNAVAILABLE.
+/// formed there is no ring and client requests answer UNAVAILABLE. The cluster id and secret are
+/// installed together with the first ring, after they were recorded in the store, and every
+/// context the node issues or accepts goes through the snapshot's ``Snapshot/seal``.
 final class ClusterState: Sendable {
     /// This node as the ring sees it (its addresses are filled in once its listeners are bound).
     var me: Member { myself.withLock { $0 } }
     private let myself: Mutex<Member>
     /// The cluster id this node proposes when it creates the cluster (or was told).
     let proposedClusterID: ClusterID
+    /// The cluster secret this node proposes with its cluster id.
+    let proposedSecret: ClusterSecret
     let configuration: ClusterConfiguration
     private let current = Mutex<Snapshot?>(nil)
 
@@ -21,16 +25,31 @@ final class ClusterState: Sendable {
         let clusterID: ClusterID
         /// `clusterID` as peers send it (`gyre-cluster-id`), made once: every peer call compares it.
         let clusterIDText: String
+        /// The cluster's secret (Identify answers it to peers).
+        let secret: ClusterSecret
+        /// Seals the contexts this node hands out and opens the ones clients send back: the only
+        /// place a context is made or read.
+        let seal: ContextSeal
         /// N for this cluster size: min(--replicas, members).
         var replication: Int { min(configuration.replication, ring.members.count) }
         let configuration: ClusterConfiguration
 
         func member(_ id: NodeID) -> Member? { ring.member(id) }
+
+        init(ring: Ring, clusterID: ClusterID, secret: ClusterSecret, configuration: ClusterConfiguration) {
+            self.ring = ring
+            self.clusterID = clusterID
+            clusterIDText = clusterID.description
+            self.secret = secret
+            seal = ContextSeal(clusterID: clusterID, secret: secret)
+            self.configuration = configuration
+        }
     }
 
-    init(me: Member, proposedClusterID: ClusterID, configuration: ClusterConfiguration) {
+    init(me: Member, proposedClusterID: ClusterID, proposedSecret: ClusterSecret, configuration: ClusterConfiguration) {
         myself = Mutex(me)
         self.proposedClusterID = proposedClusterID
+        self.proposedSecret = proposedSecret
         self.configuration = configuration
     }
 
@@ -44,8 +63,8 @@ final class ClusterState: Sendable {
         }
     }
 
-    func install(ring: Ring, clusterID: ClusterID) {
-        current.withLock { $0 = Snapshot(ring: ring, clusterID: clusterID, clusterIDText: clusterID.description,
-                                         configuration: configuration) }
+    func install(ring: Ring, clusterID: ClusterID, secret: ClusterSecret) {
+        let snapshot = Snapshot(ring: ring, clusterID: clusterID, secret: secret, configuration: configuration)
+        current.withLock { $0 = snapshot }
     }
 }

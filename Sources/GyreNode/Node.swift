@@ -58,7 +58,8 @@ public final class Node: Sendable {
         let id = identity.nodeID
         self.id = id
         let cluster = configuration.cluster
-        let state = ClusterState(me: Member(id: id, weight: cluster.weight, name: cluster.nodeName), proposedClusterID: identity.proposal,
+        let state = ClusterState(me: Member(id: id, weight: cluster.weight, name: cluster.nodeName),
+                                 proposedClusterID: identity.proposal, proposedSecret: identity.secretProposal,
                                  configuration: cluster)
         self.state = state
         let limiter = InFlightLimiter(limit: configuration.maxInFlight)
@@ -128,21 +129,21 @@ public final class Node: Sendable {
                                                "cluster.peers": "\(configuration.cluster.peers.count)"])
         let state = self.state, context = self.context, health = self.health, logger = self.logger
         let storage = self.storage, identity = self.identity
-        if let ring = reusableStoredRing() {
+        if let ring = reusableStoredRing(), let clusterID = identity.clusterID, let secret = identity.secret {
             // Restarted on the same store and the same member list: back in the ring at once,
             // even when some peers are down.
-            context.joined(identity.clusterID!)
-            state.install(ring: ring, clusterID: identity.clusterID!)
+            context.joined(clusterID)
+            state.install(ring: ring, clusterID: clusterID, secret: secret)
             if let snapshot = state.snapshot, snapshot.ringInfo != identity.ring {
                 // This node's own addresses changed (e.g. port 0): keep the ring as it is now.
                 do {
-                    try NodeIdentity.record(ring: snapshot.ringInfo, clusterID: snapshot.clusterID, in: storage)
+                    try NodeIdentity.record(ring: snapshot.ringInfo, clusterID: clusterID, secret: secret, in: storage)
                 } catch {
                     logger.warning("could not record the ring", metadata: ["gyre.error": "\(error)"])
                 }
             }
             health.setServing()
-            logger.info("rejoined the stored ring", metadata: ["cluster.id": "\(identity.clusterID!)",
+            logger.info("rejoined the stored ring", metadata: ["cluster.id": "\(clusterID)",
                                                               "cluster.members": "\(ring.members.count)"])
             self.formation.run { nil }
             return clientAddress
@@ -150,7 +151,8 @@ public final class Node: Sendable {
         let formation = ClusterFormation(state: state, peers: context.peers, logger: logger)
         self.formation.run {
             do {
-                let (ring, clusterID) = try await formation.form()
+                let formed = try await formation.form()
+                let (ring, clusterID, secret) = (formed.ring, formed.clusterID, formed.secret)
                 if let stored = identity.clusterID, stored != clusterID {
                     throw FormationError("this node's data directory belongs to cluster \(stored), but the peers form cluster \(clusterID): refusing to mix clusters (start it with an empty --data-dir to make a new node)")
                 }
@@ -158,12 +160,17 @@ public final class Node: Sendable {
                     // Claiming a new ring over stored data would strand it on the wrong nodes.
                     throw FormationError("the members differ from this node's stored ring (\(stored.members.count) members, now \(ring.members.count)): a changed member list would move keys without moving their data; membership changes need join/leave")
                 }
-                let snapshot = ClusterState.Snapshot(ring: ring, clusterID: clusterID, clusterIDText: clusterID.description,
+                if let stored = identity.secret, stored != secret {
+                    // The contexts this cluster issued were sealed under the stored secret.
+                    throw FormationError("the peers of cluster \(clusterID) hold another cluster secret than this node's store: refusing to form (a member's data directory was replaced or damaged)")
+                }
+                let snapshot = ClusterState.Snapshot(ring: ring, clusterID: clusterID, secret: secret,
                                                      configuration: state.configuration)
-                // Durable first, then used: a node never serves a ring it could not record.
-                try NodeIdentity.record(ring: snapshot.ringInfo, clusterID: clusterID, in: storage)
+                // Durable first, then used: a node never serves a ring, nor seals a context under
+                // a secret, it could not record.
+                try NodeIdentity.record(ring: snapshot.ringInfo, clusterID: clusterID, secret: secret, in: storage)
                 context.joined(clusterID)
-                state.install(ring: ring, clusterID: clusterID)
+                state.install(ring: ring, clusterID: clusterID, secret: secret)
                 health.setServing()
                 return nil
             } catch {

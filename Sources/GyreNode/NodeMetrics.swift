@@ -31,6 +31,8 @@ public final class NodeMetrics: ServerObserver {
     let writesPossiblyApplied = Counter()
     /// Client requests this node forwarded to a coordinator in the key's preference list.
     let forwarded = Counter()
+    /// Client writes refused because this cluster did not issue their context for their key.
+    let contextsRefused = Counter()
     /// What the listeners did to protect the node, one counter per ``ProtectionEvent``.
     private let protections: [Counter]
 
@@ -85,6 +87,7 @@ public final class NodeMetrics: ServerObserver {
             .init(name: "replica.repairs_received", value: repairsReceived.value),
             .init(name: "kv.writes_possibly_applied", value: writesPossiblyApplied.value),
             .init(name: "kv.forwarded", value: forwarded.value),
+            .init(name: "kv.contexts_refused", value: contextsRefused.value),
         ]
         for (event, counter) in zip(ProtectionEvent.allCases, protections) {
             counters.append(.init(name: "conn.\(event.name)", value: counter.value))

@@ -18,13 +18,16 @@ final class ReadExecution: Sendable {
     private let timer = Mutex<CoordinatorTimers.Token?>(nil)
     private let call: ServerCall
     private let key: StorageKey
+    /// Seals the answer's context for `key`.
+    private let seal: ContextSeal
     private let format: ReplyFormat
 
     init(context: CoordinationContext, call: ServerCall, key: StorageKey, replicas: [NodeID], r: Int, deadline: UInt64,
-         format: ReplyFormat) {
+         seal: ContextSeal, format: ReplyFormat) {
         self.context = context
         self.call = call
         self.key = key
+        self.seal = seal
         self.format = format
         instance = Mutex(ReadCoordinator(replicas: replicas, r: r, deadline: deadline))
     }
@@ -51,7 +54,7 @@ final class ReadExecution: Sendable {
                 timeoutAt = at
             case let .reply(.ok(merged, answered)):
                 let view = ReplicaLogic.clientView(of: merged)
-                call.respond(format.get(GetResponse(values: view.values, context: CausalContext(view.context.encode()),
+                call.respond(format.get(GetResponse(values: view.values, context: seal.seal(view.context, for: key.key),
                                                     replicas: UInt32(answered))))
             case let .reply(.unavailable(answered, required)):
                 call.fail(RPCError(.unavailable, "only \(answered) of the \(required) replicas needed (R) answered in time"))

@@ -21,8 +21,8 @@ final class ReplicaBatcher: Sendable {
     typealias GetCompletion = @Sendable (Result<ReplicaGetResponse, PeerFailure>) -> Void
     typealias PutCompletion = @Sendable (Result<Void, PeerFailure>) -> Void
 
-    /// Most items in one batch.
-    static let maxItems = 64
+    /// Most items in one batch: the receiver's limit too.
+    static let maxItems = ReplicaBatchRequest.maxItems
     /// Most request bytes (keys and version sets) in one batch: far below the peers' message
     /// limit, so a batch of writes is never refused for size where its single calls were not.
     static let maxBytes = 1 << 20

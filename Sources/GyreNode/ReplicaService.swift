@@ -9,7 +9,11 @@ import GyreWire
 ///
 /// Contract: every call but Identify must carry this cluster's id (`gyre-cluster-id`):
 /// another cluster's node gets FAILED_PRECONDITION; before the cluster formed, UNAVAILABLE.
-/// Replica.Put merges (never refuses for size: caps apply to client writes only).
+/// Replica.Put merges (never refuses for size: caps apply to client writes only). An empty key
+/// is INVALID_ARGUMENT on every path (Get, Put, each Batch item, Coordinate); a batch of more
+/// than ``ReplicaBatchRequest/maxItems`` items is RESOURCE_EXHAUSTED before any item runs.
+/// Identify answers the cluster's id and secret (before formation, this node's proposals) to
+/// whoever reaches the peer listener: the listener's authentication is all that protects it.
 struct ReplicaService {
     let context: CoordinationContext
     let kv: KVService
@@ -58,6 +62,9 @@ struct ReplicaService {
     /// Every item runs at once; the answer goes when the last one completed.
     private func batch(_ call: ServerCall, _ bytes: [UInt8]) {
         guard sameCluster(call), let request: ReplicaBatchRequest = RequestChecks.decode(call, bytes) else { return }
+        guard request.count <= ReplicaBatchRequest.maxItems else {
+            return call.fail(RPCError(.resourceExhausted, "a batch of \(request.count) items: the limit is \(ReplicaBatchRequest.maxItems); send them in smaller batches or one by one"))
+        }
         let gathered = BatchResults(gets: request.gets.count, puts: request.puts.count) { response in
             call.respond(response.encodeFramed())
         }
@@ -68,6 +75,7 @@ struct ReplicaService {
     // MARK: items (one replica read or write, alone or batched)
 
     private func read(_ request: ReplicaGetRequest, completion: @escaping @Sendable (ReplicaItemResult) -> Void) {
+        if request.key.bytes.isEmpty { return completion(Self.failure(.invalidArgument, LimitViolation.emptyKey.description)) }
         context.storage.get(StorageKey(partition: request.partition, key: request.key)) { result in
             switch result {
             case let .success(stored): completion(ReplicaItemResult(versionSet: stored))
@@ -77,6 +85,7 @@ struct ReplicaService {
     }
 
     private func write(_ request: ReplicaPutRequest, completion: @escaping @Sendable (ReplicaItemResult) -> Void) {
+        if request.key.bytes.isEmpty { return completion(Self.failure(.invalidArgument, LimitViolation.emptyKey.description)) }
         let incoming: VersionSet
         do {
             incoming = try VersionSet(decoding: request.versionSet)
@@ -124,8 +133,11 @@ struct ReplicaService {
             // Still binding: answering now would advertise a member without addresses.
             return call.fail(RPCError(.unavailable, "the node is still starting"))
         }
-        let clusterID = state.snapshot?.clusterID ?? state.proposedClusterID
+        let snapshot = state.snapshot
+        let clusterID = snapshot?.clusterID ?? state.proposedClusterID
+        let secret = snapshot?.secret ?? state.proposedSecret
         call.respond(IdentifyResponse(member: state.me, clusterID: clusterID,
-                                      partitionCount: UInt32(state.configuration.partitionCount)).encodeFramed())
+                                      partitionCount: UInt32(state.configuration.partitionCount),
+                                      clusterSecret: secret).encodeFramed())
     }
 }

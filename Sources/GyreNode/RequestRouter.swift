@@ -13,7 +13,11 @@ import GyreWire
 /// the cluster default (capped at the cluster size), more than N is INVALID_ARGUMENT, more than
 /// the cluster size UNAVAILABLE. A forwarded write is retried on the next node only when the
 /// previous one certainly did not process it, so a write is never applied twice by retrying.
-/// A request that was already forwarded is never forwarded again.
+/// A request that was already forwarded is never forwarded again. Contexts are sealed and opened
+/// only through the cluster's ``ContextSeal`` (the route's snapshot): every context a Get or Put
+/// answers is sealed for its key, and the coordinator opens the client's context (also one that
+/// came forwarded, as the client sent it) before anything is written; one this cluster did not
+/// issue for the key is INVALID_ARGUMENT.
 struct RequestRouter: Sendable {
     let context: CoordinationContext
 
@@ -29,19 +33,19 @@ struct RequestRouter: Sendable {
         }
         if route.replicas.count == 1 && route.replicas[0] == context.me {
             // The only replica is this node (a one-node cluster): no fan-out, nothing to repair.
-            return readOnlyReplica(call, key: route.key, format: format)
+            return readOnlyReplica(call, key: route.key, seal: route.snapshot.seal, format: format)
         }
         let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: call.deadline)
         ReadExecution(context: context, call: call, key: route.key, replicas: route.replicas, r: r,
-                      deadline: deadline, format: format).start()
+                      deadline: deadline, seal: route.snapshot.seal, format: format).start()
     }
 
-    private func readOnlyReplica(_ call: ServerCall, key: StorageKey, format: ReplyFormat) {
+    private func readOnlyReplica(_ call: ServerCall, key: StorageKey, seal: ContextSeal, format: ReplyFormat) {
         context.readLocal(key) { result in
             switch result {
             case let .success(versions):
                 let view = ReplicaLogic.clientView(of: versions)
-                call.respond(format.get(GetResponse(values: view.values, context: CausalContext(view.context.encode()),
+                call.respond(format.get(GetResponse(values: view.values, context: seal.seal(view.context, for: key.key),
                                                     replicas: 1)))
             case let .failure(error):
                 call.fail(RPCError(.unavailable, "only 0 of the 1 replicas needed (R) answered: \(error)"))
@@ -67,12 +71,13 @@ struct RequestRouter: Sendable {
                                }
                            })
         }
-        var clientContext: VersionVector?
-        if !causal.isEmpty {
-            guard let decoded = try? VersionVector(decoding: causal.bytes) else {
-                return call.fail(RPCError(.invalidArgument, "context was not produced by this cluster: pass back the context of a Get, or none"))
-            }
-            clientContext = decoded
+        let seal = route.snapshot.seal
+        let clientContext: VersionVector?
+        do {
+            clientContext = try seal.open(causal, for: key)
+        } catch {
+            context.metrics.contextsRefused.increment()
+            return call.fail(RPCError(.invalidArgument, error.description))
         }
         if call.isExpired {
             context.metrics.expiredWritesSkipped.increment()
@@ -111,7 +116,7 @@ struct RequestRouter: Sendable {
                 let isDelete = value.isTombstone
                 let respond: @Sendable (VersionSet, Int) -> [UInt8] = { versions, acks in
                     isDelete ? format.delete(DeleteResponse(replicas: UInt32(acks)))
-                        : format.put(PutResponse(context: CausalContext(versions.context.encode()),
+                        : format.put(PutResponse(context: seal.seal(versions.context, for: key),
                                                  replicas: UInt32(acks), values: versions.liveValues))
                 }
                 let others = route.replicas.filter { $0 != context.me }

@@ -1,6 +1,6 @@
 /// Names and rules of node metadata shared by every engine.
 public enum StorageMetadata {
-    /// The metadata name holding a durable store's format version (`"1"` in ASCII); reserved.
+    /// The metadata name holding a durable store's format version (`"2"` in ASCII); reserved.
     public static let formatMarker = "gyre.format"
 
     /// Throws unless `name` may be set by ``StorageEngine/setMetadata(_:_:)``.

@@ -10,7 +10,8 @@ import Darwin
 /// otherwise only reads: it lists the entries, RocksDB's column families (from the MANIFEST) and
 /// opens the database read-only to read the format marker. It throws a ``StorageError`` fit for
 /// an operator, and leaves the directory as it found it, when the directory is not empty and is
-/// not a Gyre store, holds a newer format, or cannot be opened or recovered by RocksDB.
+/// not a Gyre store, holds a newer format or an older one this build cannot open, or cannot be
+/// opened or recovered by RocksDB.
 enum StoreDirectory {
     /// What ``prepare(_:)`` found: the column families to open, and whether the store is new (or
     /// an interrupted creation) and so still needs its format marker.
@@ -80,6 +81,12 @@ enum StoreDirectory {
         guard version <= StoreFormat.version else {
             throw refusal(path, "its store format is \(version), newer than this build supports "
                               + "(\(StoreFormat.version)). Run a newer gyre-node")
+        }
+        guard version >= StoreFormat.oldestReadable else {
+            throw refusal(path, "its store format is \(version), made by an older gyre-node whose causal contexts are "
+                              + "not compatible with this version (\(StoreFormat.version): contexts are now sealed for "
+                              + "their key and cluster). The store must be recreated: move the directory away and start "
+                              + "every node of the cluster with an empty one")
         }
         return Prepared(families: wanted, isNew: false)
     }

@@ -2,9 +2,10 @@ import GyreCore
 import GyreModel
 import GyreStorage
 
-// The node's request pipeline, step for step as GyreNode runs it: RequestRouter.write (apply to
-// the coordinator's replica with ReplicaLogic, then a WriteCoordinator fans out), ReadExecution
-// and WriteExecution (carrying out the instances' directives), CoordinationContext (local read,
+// The node's request pipeline, step for step as GyreNode runs it: RequestRouter.write (open the
+// client's sealed context, apply to the coordinator's replica with ReplicaLogic, then a
+// WriteCoordinator fans out), ReadExecution and WriteExecution (carrying out the instances'
+// directives, sealing the answers' contexts for their key), CoordinationContext (local read,
 // absorb, repair) and ReplicaService (Replica.Get / Replica.Put). Only the transport differs.
 extension SimulatedCluster {
     // MARK: messages arriving at a node
@@ -133,7 +134,8 @@ extension SimulatedCluster {
                 queue.schedule(.coordinatorTimeout(node: node, request: request), at: at)
             case let .reply(.ok(merged, _)):
                 let view = Versioning.clientView(of: merged)
-                answerRead(pending.origin, .read(values: view.values, context: view.context.encode()), from: node)
+                answerRead(pending.origin, .read(values: view.values, context: seal.seal(view.context, for: pending.key.key).bytes),
+                           from: node)
             case .reply(.unavailable):
                 answerRead(pending.origin, .readFailed, from: node)
             case let .repair(replica, versions) where replica == members[node]:
@@ -165,12 +167,11 @@ extension SimulatedCluster {
 
     private func startWrite(_ request: ClientRequest, write: WriteID, value: StoredValue, context: [UInt8], key: StorageKey,
                             replicas: [Int], deadline: UInt64, at node: Int) {
-        var clientContext: VersionVector?
-        if !context.isEmpty {
-            guard let decoded = try? VersionVector(decoding: context) else {
-                preconditionFailure("seed \(schedule.seed): a client sent a context no node made")
-            }
-            clientContext = decoded
+        let clientContext: VersionVector?
+        do {
+            clientContext = try seal.open(CausalContext(context), for: key.key)
+        } catch {
+            preconditionFailure("seed \(schedule.seed): a client sent a context no node made for \(key.key): \(error)")
         }
         if storageFails() {
             trace.record(now, "n\(node) storage write failed")
@@ -230,7 +231,7 @@ extension SimulatedCluster {
                     reply = .deleted
                 } else {
                     let view = Versioning.clientView(of: pending.instance.version)
-                    reply = .written(values: view.values, context: view.context.encode())
+                    reply = .written(values: view.values, context: seal.seal(view.context, for: pending.key.key).bytes)
                 }
                 send(.reply(operation: pending.operation, reply), from: .node(node), to: .client(pending.client))
             case let .reply(.unavailable(acks, outcome)):

@@ -83,6 +83,10 @@ final class SimulatedCluster<Versioning: ReplicaVersioning> {
     var eventCount = 0
     var faults = FaultCounts()
     let timing: CoordinatorTiming
+    /// The cluster's context seal: clients get and return sealed contexts, as from a node. Its
+    /// cluster id and secret come from a generator of their own (seeded from the run's seed), so
+    /// the schedule and every later draw are what they were before contexts were sealed.
+    let seal: ContextSeal
     let ring: Ring
     /// Node ids by index; traces and clients use indices.
     let members: [NodeID]
@@ -111,6 +115,8 @@ final class SimulatedCluster<Versioning: ReplicaVersioning> {
         }
         self.schedule = schedule
         self.random = random
+        var sealRandom = SeededRandom(seed: seed ^ 0x5EA1_C0DE_5EA1_C0DE)
+        seal = ContextSeal(clusterID: ClusterID.random(using: &sealRandom), secret: ClusterSecret.random(using: &sealRandom))
         members = ids
         ring = Ring.claim(members: ids.map { Member(id: $0) }, partitionCount: schedule.partitionCount)
         keys = (0..<schedule.keyCount).map { Key("k\($0)") }

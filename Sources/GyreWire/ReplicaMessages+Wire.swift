@@ -284,8 +284,9 @@ extension IdentifyRequest: WireMessage {
 // MARK: IdentifyResponse
 
 extension IdentifyResponse: WireMessage {
-    /// Decodes the message; a `node_id` or `cluster_id` that is not 16 bytes throws
-    /// ``WireError``, and a `weight` of 0 becomes 1 (``GyreModel/Member``'s minimum).
+    /// Decodes the message; a `node_id` or `cluster_id` that is not 16 bytes, or a
+    /// `cluster_secret` that is not 32, throws ``WireError``, and a `weight` of 0 becomes 1
+    /// (``GyreModel/Member``'s minimum).
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> IdentifyResponse {
         try unpack(bytes, as: "gyre.v1.IdentifyResponse",
                    with: gyre__v1__identify_response__unpack,
@@ -298,11 +299,16 @@ extension IdentifyResponse: WireMessage {
                 throw .malformed("gyre.v1.IdentifyResponse", byteCount: bytes.count,
                                  "cluster_id is \(message.cluster_id.len) bytes, not 16")
             }
+            guard let secret = ClusterSecret(bytes: [UInt8](message.cluster_secret)) else {
+                throw .malformed("gyre.v1.IdentifyResponse", byteCount: bytes.count,
+                                 "cluster_secret is \(message.cluster_secret.len) bytes, not \(ClusterSecret.byteCount)")
+            }
             let member = Member(id: id, weight: message.weight,
                                 clientAddress: String(protobufC: message.client_address),
                                 peerAddress: String(protobufC: message.peer_address),
                                 name: String(protobufC: message.node_name))
-            return IdentifyResponse(member: member, clusterID: clusterID, partitionCount: message.partition_count)
+            return IdentifyResponse(member: member, clusterID: clusterID, partitionCount: message.partition_count,
+                                    clusterSecret: secret)
         }
     }
 
@@ -313,21 +319,24 @@ extension IdentifyResponse: WireMessage {
     private func encoded(framed: Bool) -> [UInt8] {
         member.id.bytes.withBinaryData { nodeID in
             clusterID.bytes.withBinaryData { clusterID in
-                member.clientAddress.withOptionalCString { clientAddress in
-                    member.peerAddress.withOptionalCString { peerAddress in
-                      member.name.withOptionalCString { name in
-                        var message = Gyre__V1__IdentifyResponse()
-                        gyre__v1__identify_response__init(&message)
-                        message.node_id = nodeID
-                        message.weight = member.weight
-                        message.client_address = clientAddress
-                        message.peer_address = peerAddress
-                        message.cluster_id = clusterID
-                        message.partition_count = partitionCount
-                        message.node_name = name
-                        return packedEncoding(framed: framed,
-                                              packedSize: gyre__v1__identify_response__get_packed_size(&message)) {
-                            gyre__v1__identify_response__pack(&message, $0)
+                clusterSecret.bytes.withBinaryData { secret in
+                    member.clientAddress.withOptionalCString { clientAddress in
+                        member.peerAddress.withOptionalCString { peerAddress in
+                          member.name.withOptionalCString { name in
+                            var message = Gyre__V1__IdentifyResponse()
+                            gyre__v1__identify_response__init(&message)
+                            message.node_id = nodeID
+                            message.weight = member.weight
+                            message.client_address = clientAddress
+                            message.peer_address = peerAddress
+                            message.cluster_id = clusterID
+                            message.partition_count = partitionCount
+                            message.cluster_secret = secret
+                            message.node_name = name
+                            return packedEncoding(framed: framed,
+                                                  packedSize: gyre__v1__identify_response__get_packed_size(&message)) {
+                                gyre__v1__identify_response__pack(&message, $0)
+                            }
                         }
                       }
                     }

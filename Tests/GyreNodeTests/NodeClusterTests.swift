@@ -7,6 +7,11 @@ import GyreWire
 import NIOCore
 import NIOPosix
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// In-process clusters over loopback: formation, the peer port's separation, cluster identity.
 @Suite struct NodeClusterTests {
@@ -21,21 +26,33 @@ import Testing
         return ports
     }
 
+    /// A cluster of `size` nodes on free peer ports. A port found free can be taken by another
+    /// test's listener before the node binds it (tests run in parallel, other processes share
+    /// the ports): then the whole cluster is started again on other ports, up to three times.
     static func startCluster(_ size: Int, _ configure: (inout NodeConfiguration) -> Void = { _ in }) async throws -> [NodeHarness] {
-        let ports = try await freePorts(size)
-        let peers = ports.map { "127.0.0.1:\($0)" }
-        var harnesses: [NodeHarness] = []
-        for port in ports {
-            harnesses.append(try await NodeHarness.start(waitUntilFormed: false) { configuration in
-                configuration.cluster.peerPort = port
-                configuration.cluster.peers = peers
-                configuration.cluster.partitionCount = 64
-                configuration.cluster.replicaTimeoutNanoseconds = 300_000_000
-                configure(&configuration)
-            })
+        var attempt = 0
+        while true {
+            attempt += 1
+            let ports = try await freePorts(size)
+            let peers = ports.map { "127.0.0.1:\($0)" }
+            var harnesses: [NodeHarness] = []
+            do {
+                for port in ports {
+                    harnesses.append(try await NodeHarness.start(waitUntilFormed: false) { configuration in
+                        configuration.cluster.peerPort = port
+                        configuration.cluster.peers = peers
+                        configuration.cluster.partitionCount = 64
+                        configuration.cluster.replicaTimeoutNanoseconds = 300_000_000
+                        configure(&configuration)
+                    })
+                }
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < 3 {
+                for harness in harnesses { await harness.stop() }
+                continue
+            }
+            for harness in harnesses { try await harness.node.formed() }
+            return harnesses
         }
-        for harness in harnesses { try await harness.node.formed() }
-        return harnesses
     }
 
     @Test func threeNodesFormOneRingAndReplicateEveryWrite() async throws {

@@ -20,7 +20,13 @@ struct NodeHarness {
         var configuration = NodeConfiguration(listenHost: "127.0.0.1", listenPort: 0, enableTestHooks: true)
         configure(&configuration)
         let node = try Node(configuration: configuration, storage: storage, group: group)
-        let address = try await node.start()
+        let address: SocketAddress
+        do {
+            address = try await node.start()
+        } catch {
+            await node.shutdown()  // a listener may be bound already
+            throw error
+        }
         if waitUntilFormed { try await node.formed() }
         return NodeHarness(node: node, client: GRPCClient(group: group), port: address.port!)
     }

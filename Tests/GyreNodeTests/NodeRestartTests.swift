@@ -46,6 +46,21 @@ import Testing
         }
     }
 
+    /// Contexts were sealed under the stored secret: a store that names its cluster without it
+    /// cannot serve them (damaged, or older than the secret).
+    @Test func aStoreWithAClusterButNoSecretIsRefused() async throws {
+        let storage = InMemoryEngine()
+        let first = try await NodeHarness.start(storage: storage)
+        await first.stop()
+        #expect(try storage.metadata("cluster.secret")?.count == 32)
+        try storage.setMetadata("cluster.secret", nil)
+        #expect {
+            _ = try Node(configuration: NodeConfiguration(), storage: storage)
+        } throws: { error in
+            "\(error)".contains("holds no cluster secret")
+        }
+    }
+
     @Test func aStoreOfAnotherPartitionCountIsRefused() async throws {
         let storage = InMemoryEngine()
         let first = try await NodeHarness.start(storage: storage) { $0.cluster.partitionCount = 64 }
@@ -104,8 +119,8 @@ import Testing
             framedRequest: IdentifyRequest().encodeFramed()).unaryMessage())
     }
 
-    /// A node restarted before its cluster formed proposes the same cluster id again, so peers
-    /// that already agreed on its proposal still agree with it.
+    /// A node restarted before its cluster formed proposes the same cluster id and secret again,
+    /// so peers that already agreed on its proposal still agree with it.
     @Test func aNodeKeepsItsClusterIdProposalUntilItsClusterForms() async throws {
         let store = InMemoryEngine()
         let ports = try await NodeClusterTests.freePorts(2)
@@ -117,11 +132,21 @@ import Testing
             }
         }
         let first = try await start()
-        let proposed = try await identify(first).clusterID
+        let proposed = try await identify(first)
         await first.stop()
         let second = try await start()
-        #expect(try await identify(second).clusterID == proposed)
+        let again = try await identify(second)
+        #expect(again.clusterID == proposed.clusterID)
+        #expect(again.clusterSecret == proposed.clusterSecret)
         await second.stop()
+        // Another store proposes another secret.
+        let stranger = try await NodeHarness.start(waitUntilFormed: false, storage: InMemoryEngine()) { configuration in
+            configuration.cluster.peerPort = ports[0]
+            configuration.cluster.peers = ports.map { "127.0.0.1:\($0)" }
+            configuration.cluster.formationTimeoutSeconds = 30
+        }
+        #expect(try await identify(stranger).clusterSecret != proposed.clusterSecret)
+        await stranger.stop()
     }
 
     /// A store's ring holds its keys' placement: forming a different member set over it is refused.

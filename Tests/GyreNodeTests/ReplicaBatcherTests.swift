@@ -8,12 +8,17 @@ import NIOPosix
 import Synchronization
 import Testing
 
-/// The batcher against a peer that predates `Replica.Batch` (it knows only Get and Put): the
-/// batch is answered UNIMPLEMENTED and its items are sent again as single calls.
+/// The batcher against a peer that refuses its batch: one that predates `Replica.Batch` (it
+/// knows only Get and Put: UNIMPLEMENTED), or one that finds it too large (RESOURCE_EXHAUSTED,
+/// as for more items than its cap): the items are sent again as single calls.
 @Suite struct ReplicaBatcherTests {
-    @Test func aPeerWithoutBatchGetsSingleCalls() async throws {
+    @Test(arguments: [StatusCode.unimplemented, .resourceExhausted])
+    func aPeerThatRefusesTheBatchGetsSingleCalls(refusal: StatusCode) async throws {
         let singles = Mutex<[String]>([])
         var router = RPCRouter()
+        if refusal != .unimplemented {
+            router.register("/gyre.v1.Replica/Batch") { call, _ in call.fail(RPCError(refusal, "refused")) }
+        }
         router.register("/gyre.v1.Replica/Get") { call, bytes in
             let request = try! ReplicaGetRequest.decode(bytes)
             singles.withLock { $0.append("get \(String(decoding: request.key.bytes, as: UTF8.self))") }

@@ -34,7 +34,7 @@ struct RocksDBDurabilityTests {
             #expect(try engine.scan(partition: partition, after: nil, limit: 1000) == sorted)
         }
         #expect(try engine.metadata("node-id") == [1, 2, 3])
-        #expect(try engine.metadata(StorageMetadata.formatMarker) == Array("1".utf8))
+        #expect(try engine.metadata(StorageMetadata.formatMarker) == Array("2".utf8))
         #expect(engine.count == 300)
     }
 

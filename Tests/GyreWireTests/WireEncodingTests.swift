@@ -191,8 +191,9 @@ struct WireEncodingTests {
         #expect(try CoordinateResponse.decode(responses) == CoordinateResponse(result: .delete(DeleteResponse(replicas: 4))))
     }
 
-    /// An IdentifyResponse with the given id fields and a weight.
-    private func identifyBytes(nodeID: [UInt8], clusterID: [UInt8], weight: UInt64 = 1) -> [UInt8] {
+    /// An IdentifyResponse with the given id fields, a weight and a secret.
+    private func identifyBytes(nodeID: [UInt8], clusterID: [UInt8], weight: UInt64 = 1,
+                               secret: [UInt8] = sampleSecret.bytes) -> [UInt8] {
         ProtoWriter.build { w in
             w.field(1, bytes: nodeID)
             w.field(2, varint: weight)
@@ -200,6 +201,7 @@ struct WireEncodingTests {
             w.field(4, bytes: Array("p:2".utf8))
             w.field(5, bytes: clusterID)
             w.field(6, varint: 64)
+            w.field(7, bytes: secret)
         }
     }
 
@@ -219,12 +221,23 @@ struct WireEncodingTests {
         }
     }
 
+    /// A secret of any other length (none at all: a peer of an older version) is refused.
+    @Test("cluster_secret must be 32 bytes", arguments: [0, 1, 16, 31, 33, 64])
+    func wrongLengthSecret(length: Int) {
+        let bad = identifyBytes(nodeID: sampleNodeID.bytes, clusterID: sampleClusterID.bytes,
+                                secret: [UInt8](repeating: 0x5A, count: length))
+        #expect(throws: WireError(message: "malformed gyre.v1.IdentifyResponse (\(bad.count) bytes): "
+                                    + "cluster_secret is \(length) bytes, not 32")) {
+            try IdentifyResponse.decode(bad)
+        }
+    }
+
     @Test func identifyResponseFields() throws {
         let decoded = try IdentifyResponse.decode(identifyBytes(nodeID: sampleNodeID.bytes,
                                                                 clusterID: sampleClusterID.bytes, weight: 3))
         #expect(decoded == IdentifyResponse(member: Member(id: sampleNodeID, weight: 3, clientAddress: "c:1",
                                                            peerAddress: "p:2"),
-                                            clusterID: sampleClusterID, partitionCount: 64))
+                                            clusterID: sampleClusterID, partitionCount: 64, clusterSecret: sampleSecret))
         #expect(decoded.member.id.description == "0080ff00-1234-4abc-8000-0000000000ff")
     }
 

@@ -145,7 +145,8 @@ struct WireFuzzTests {
                "ReplicaPutRequest")
         mutate(ReplicaGetResponse(versionSet: versionSet), "ReplicaGetResponse")
         mutate(IdentifyResponse(member: Member(id: sampleNodeID, weight: 3, clientAddress: unicodeText,
-                                               peerAddress: "p:1"), clusterID: sampleClusterID, partitionCount: 9),
+                                               peerAddress: "p:1"), clusterID: sampleClusterID, partitionCount: 9,
+                                clusterSecret: sampleSecret),
                "IdentifyResponse")
     }
 

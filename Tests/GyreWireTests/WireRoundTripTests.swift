@@ -163,13 +163,14 @@ struct WireRoundTripTests {
                                 clientAddress: "10.0.0.\(random.next() % 256):7000",
                                 peerAddress: "node-\(random.next() % 100).gyre.internal:7100")
             try roundTrip(IdentifyResponse(member: member, clusterID: .random(using: &random),
-                                           partitionCount: UInt32(truncatingIfNeeded: random.next())))
+                                           partitionCount: UInt32(truncatingIfNeeded: random.next()),
+                                           clusterSecret: .random(using: &random)))
         }
         try roundTrip(IdentifyResponse(member: Member(id: NodeID(high: 0, low: 0)), clusterID: ClusterID(uuid: NodeID(high: 0, low: 0)),
-                                       partitionCount: 0))
+                                       partitionCount: 0, clusterSecret: sampleSecret))
         try roundTrip(IdentifyResponse(member: Member(id: sampleNodeID, weight: 1, clientAddress: unicodeText,
                                                       peerAddress: unicodeText),
-                                       clusterID: sampleClusterID, partitionCount: 1))
+                                       clusterID: sampleClusterID, partitionCount: 1, clusterSecret: sampleSecret))
     }
 
     @Test("decoding reads only the bytes it is given")

@@ -28,6 +28,7 @@ let sampleNodeID = NodeID(high: 0x0080_FF00_1234_4ABC, low: 0x8000_0000_0000_00F
 
 /// A cluster id with leading zero bytes.
 let sampleClusterID = ClusterID(uuid: NodeID(high: 0, low: 0x0A12))
+let sampleSecret = ClusterSecret(bytes: (0..<32).map { UInt8($0 * 7 + 1) })!
 
 /// Small and medium samples of every message type, with empty and non-empty fields.
 ///
@@ -91,11 +92,12 @@ let sampleMessages: [any TestMessage] = [
     IdentifyRequest(),
     IdentifyResponse(member: Member(id: sampleNodeID, weight: 2, clientAddress: "127.0.0.1:7000",
                                     peerAddress: "[::1]:7100"),
-                     clusterID: sampleClusterID, partitionCount: 1_024),
+                     clusterID: sampleClusterID, partitionCount: 1_024, clusterSecret: sampleSecret),
     IdentifyResponse(member: Member(id: NodeID(high: 0, low: 0)), clusterID: ClusterID(uuid: NodeID(high: .max, low: .max)),
-                     partitionCount: 0),
+                     partitionCount: 0, clusterSecret: ClusterSecret(bytes: [UInt8](repeating: 0, count: 32))!),
     IdentifyResponse(member: Member(id: sampleNodeID, weight: .max, clientAddress: unicodeText, peerAddress: ""),
-                     clusterID: sampleClusterID, partitionCount: .max),
+                     clusterID: sampleClusterID, partitionCount: .max,
+                     clusterSecret: ClusterSecret(bytes: [UInt8](repeating: 0xFF, count: 32))!),
     ReplicaBatchRequest(),
     ReplicaBatchRequest(gets: [ReplicaGetRequest(key: Key("a"), partition: 1), ReplicaGetRequest(key: Key([]), partition: 0)],
                         puts: [ReplicaPutRequest(key: Key(awkwardBytes), partition: UInt32.max, versionSet: awkwardBytes,
@@ -240,6 +242,7 @@ func referenceEncoding(of message: any WireMessage) -> [UInt8] {
             w.field(4, bytes: Array(m.member.peerAddress.utf8))
             w.field(5, bytes: m.clusterID.bytes)
             w.field(6, varint: UInt64(m.partitionCount))
+            w.field(7, bytes: m.clusterSecret.bytes)
         default:
             fatalError("no reference encoding for \(type(of: message))")
         }

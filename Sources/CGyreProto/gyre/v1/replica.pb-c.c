@@ -858,7 +858,7 @@ const ProtobufCMessageDescriptor gyre__v1__identify_request__descriptor =
   (ProtobufCMessageInit) gyre__v1__identify_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__identify_response__field_descriptors[7] =
+static const ProtobufCFieldDescriptor gyre__v1__identify_response__field_descriptors[8] =
 {
   {
     "node_id",
@@ -933,6 +933,18 @@ static const ProtobufCFieldDescriptor gyre__v1__identify_response__field_descrip
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "cluster_secret",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__IdentifyResponse, cluster_secret),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "node_name",
     8,
     PROTOBUF_C_LABEL_NONE,
@@ -948,17 +960,17 @@ static const ProtobufCFieldDescriptor gyre__v1__identify_response__field_descrip
 static const unsigned gyre__v1__identify_response__field_indices_by_name[] = {
   2,   /* field[2] = client_address */
   4,   /* field[4] = cluster_id */
+  6,   /* field[6] = cluster_secret */
   0,   /* field[0] = node_id */
-  6,   /* field[6] = node_name */
+  7,   /* field[7] = node_name */
   5,   /* field[5] = partition_count */
   3,   /* field[3] = peer_address */
   1,   /* field[1] = weight */
 };
-static const ProtobufCIntRange gyre__v1__identify_response__number_ranges[2 + 1] =
+static const ProtobufCIntRange gyre__v1__identify_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 8, 6 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor gyre__v1__identify_response__descriptor =
 {
@@ -968,10 +980,10 @@ const ProtobufCMessageDescriptor gyre__v1__identify_response__descriptor =
   "Gyre__V1__IdentifyResponse",
   "gyre.v1",
   sizeof(Gyre__V1__IdentifyResponse),
-  7,
+  8,
   gyre__v1__identify_response__field_descriptors,
   gyre__v1__identify_response__field_indices_by_name,
-  2,  gyre__v1__identify_response__number_ranges,
+  1,  gyre__v1__identify_response__number_ranges,
   (ProtobufCMessageInit) gyre__v1__identify_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -123,9 +123,10 @@ struct  Gyre__V1__Counter
   /*
    * Dotted name: `rpc.<Service>.<Method>.<STATUS>` (e.g. `rpc.KV.Put.OK`), `rpc.unknown_method`,
    * `rpc.deadline_exceeded` (answered by the server at the deadline), `rpc.overloaded`,
-   * `kv.expired_writes_skipped`, `conn.<event>` for what the listeners did to protect the node
-   * (e.g. `conn.header_list_refused`, `conn.evicted_idle`; the README lists them), and gauges
-   * `rpc.in_flight`, `storage.keys`, `conn.open`, `conn.buffered_request_bytes`.
+   * `kv.expired_writes_skipped`, `kv.contexts_refused` (client writes whose context this
+   * cluster did not issue for their key), `conn.<event>` for what the listeners did to protect
+   * the node (e.g. `conn.header_list_refused`, `conn.evicted_idle`; the README lists them), and
+   * gauges `rpc.in_flight`, `storage.keys`, `conn.open`, `conn.buffered_request_bytes`.
    */
   char *name;
   uint64_t value;

@@ -54,7 +54,8 @@ struct  Gyre__V1__GetResponse
   size_t n_values;
   ProtobufCBinaryData *values;
   /*
-   * Opaque causal context covering every version read. Pass it to the next Put or Delete.
+   * Opaque causal context covering every version read, sealed for this key. Pass it to the next
+   * Put or Delete of this key. Empty when the key holds nothing.
    */
   ProtobufCBinaryData context;
   /*
@@ -79,7 +80,8 @@ struct  Gyre__V1__PutRequest
    */
   ProtobufCBinaryData value;
   /*
-   * The context of an earlier Get of this key, or empty for "no context" (adds a sibling).
+   * The context of an earlier Get or Put of this key, or empty for "no context" (adds a sibling).
+   * A context issued for another key or by another cluster is INVALID_ARGUMENT.
    */
   ProtobufCBinaryData context;
   /*
@@ -96,7 +98,8 @@ struct  Gyre__V1__PutResponse
 {
   ProtobufCMessage base;
   /*
-   * Context covering every value in `values`: a following Put with it replaces all of them.
+   * Context covering every value in `values`, sealed for this key: a following Put of this key
+   * with it replaces all of them.
    */
   ProtobufCBinaryData context;
   /*
@@ -126,7 +129,8 @@ struct  Gyre__V1__DeleteRequest
    */
   ProtobufCBinaryData key;
   /*
-   * The context of an earlier Get of this key, or empty (replaces what the coordinator holds).
+   * The context of an earlier Get or Put of this key, or empty (replaces what the coordinator
+   * holds). A context issued for another key or by another cluster is INVALID_ARGUMENT.
    */
   ProtobufCBinaryData context;
   /*

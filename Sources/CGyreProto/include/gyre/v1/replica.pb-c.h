@@ -163,13 +163,19 @@ struct  Gyre__V1__IdentifyResponse
   ProtobufCBinaryData cluster_id;
   uint32_t partition_count;
   /*
+   * 32 bytes: the cluster's secret, under which nodes seal the contexts they give clients (an
+   * HMAC-SHA256 key), or before formation this node's proposal, drawn once and kept in its store.
+   * The cluster takes the secret of the member with the lowest node id, with its cluster id.
+   */
+  ProtobufCBinaryData cluster_secret;
+  /*
    * The node's name (--node-name), as its certificate names it.
    */
   char *node_name;
 };
 #define GYRE__V1__IDENTIFY_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__identify_response__descriptor) \
-    , {0,NULL}, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0, (char *)protobuf_c_empty_string }
+    , {0,NULL}, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0, {0,NULL}, (char *)protobuf_c_empty_string }
 
 
 struct  Gyre__V1__ReplicaBatchRequest
