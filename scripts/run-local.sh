@@ -24,7 +24,7 @@ sync_mode=${GYRE_SYNC:-always}
 peers=""
 for ((i = 0; i < node_count; i++)); do peers+="${peers:+,}127.0.0.1:$((base_port + 100 + i))"; done
 
-ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler nghttp2-client
+ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler nghttp2-client openssl
 ensure_python_venv "$top/.venv" "${GYRE_PY_PACKAGES[@]}"
 stubs=$top/.build/py-stubs
 scripts/gen-py-stubs.sh "$stubs" "$top/.venv/bin/python"
@@ -44,6 +44,12 @@ fi
 [ -x "$bin" ] || { echo "run-local: $bin is not an executable" >&2; exit 1; }
 
 mkdir -p "$data_root"
+# Nodes talk to each other over mutual TLS with development certificates (made once, kept with
+# the data: a node's name is part of its identity in the ring).
+certs_dir=$data_root/certs
+for ((i = 0; i < node_count; i++)); do
+  [ -f "$certs_dir/node-$i.pem" ] || scripts/gen-certs.sh "$certs_dir" "node-$i" >/dev/null
+done
 run_dir=$(mktemp -d "${TMPDIR:-/tmp}/gyre-local.XXXXXX")
 pids=()
 addrs=()
@@ -72,6 +78,7 @@ start_node() {
   # Both exec, so $! is the node's own PID.
   setsid setpriv --pdeathsig TERM -- "$bin" --listen "127.0.0.1:$port" --peer-listen "127.0.0.1:$((port + 100))" \
     --peers "$peers" --log-level "$log_level" --data-dir "$data_root/node-$i" --sync "$sync_mode" \
+    --node-name "node-$i" --tls-cert "$certs_dir/node-$i.pem" --tls-key "$certs_dir/node-$i.key" --tls-ca "$certs_dir/ca.pem" \
     >"$run_dir/node-$i.out" 2>"$run_dir/node-$i.log" &
   pids+=($!)
   addrs+=("127.0.0.1:$port")
@@ -121,7 +128,8 @@ addr=${addrs[0]}
 cat <<EOF_USAGE
 
 gyre is running: a $node_count-node cluster (N=3, R=W=2) with clients on ${addrs[*]}
-(peer addresses $peers; pids ${pids[*]}; logs in $run_dir). Any node accepts any request.
+(peer addresses $peers over mutual TLS, certificates in $certs_dir; pids ${pids[*]}; logs in
+$run_dir). Any node accepts any request.
 Storage: RocksDB in $data_root/node-* with --sync $sync_mode (kept after Ctrl-C: run this again
 and the cluster comes back with its data; remove $data_root to start over).
 

@@ -59,14 +59,14 @@ public struct ListenerLimits: Sendable {
     }
 
     /// The server configuration of the client listener (`peer` false) or the peer listener. By
-    /// default one connection may hold a sixteenth of the node's in-flight budget but at least 64
-    /// calls (and at most its stream limit), one client address a quarter but at least 256; a
-    /// peer is one connection per node whose
+    /// default one connection may hold as many calls as it may open streams (100 of the default
+    /// 1024: a client multiplexing one channel is not cut short), one client address a quarter of
+    /// the budget but at least 256; a peer is one connection per node whose
     /// Replica.Batch counts as one call, so on the peer listener the defaults are the stream
     /// limit per connection and no separate per-address share.
     func server(peer: Bool, maxMessageBytes: Int, maxConcurrentStreams: UInt32, maxInFlight: Int) -> ServerConfiguration {
         let perConnection = maxCallsPerConnection
-            ?? (peer ? Int(maxConcurrentStreams) : min(Int(maxConcurrentStreams), max(64, maxInFlight / 16)))
+            ?? Int(maxConcurrentStreams)
         let perSource = maxCallsPerSource ?? (peer ? Int.max : max(256, maxInFlight / 4))
         return ServerConfiguration(
             maxMessageBytes: maxMessageBytes, maxConcurrentStreams: maxConcurrentStreams,

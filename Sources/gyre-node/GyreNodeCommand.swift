@@ -107,7 +107,7 @@ struct GyreNodeCommand: AsyncParsableCommand {
     @Option(help: "Request bytes one connection may hold in incomplete requests (default: four messages, at least 16 MiB).")
     var maxBufferedRequestBytes: Int?
 
-    @Option(help: "Calls one client connection may have in flight, its share of --max-in-flight (default: a sixteenth of it but at least 64, at most --max-concurrent-streams).")
+    @Option(help: "Calls one client connection may have in flight, its share of --max-in-flight (default: --max-concurrent-streams).")
     var maxCallsPerConnection: Int?
 
     @Option(help: "Calls all connections from one client address may have in flight (default: a quarter of --max-in-flight, at least 256).")
@@ -229,7 +229,7 @@ struct GyreNodeCommand: AsyncParsableCommand {
         do {
             node = try Node(configuration: configuration, storage: storage)
         } catch {
-            FileHandle.standardError.write(Data("gyre-node: cannot start on the store in --data-dir \(dataDir): \(error)\n".utf8))
+            FileHandle.standardError.write(Data("gyre-node: cannot start (--data-dir \(dataDir)): \(error)\n".utf8))
             throw ExitCode(2)
         }
         let address: String

@@ -74,6 +74,18 @@ def start_node_module(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def node_binary():
+    """The gyre-node binary under test, for tests that run it themselves."""
+    return _node_bin()
+
+
+@pytest.fixture(scope="session")
+def certs(tmp_path_factory):
+    """A development CA and certificates for n0..n4 and `intruder` (signed by the same CA)."""
+    return lib.Certs(tmp_path_factory.mktemp("certs"), ["n0", "n1", "n2", "n3", "n4", "intruder"])
+
+
+@pytest.fixture(scope="session")
 def node(tmp_path_factory):
     """One gyre-node for the whole session (with test hooks); yields its "127.0.0.1:PORT"."""
     proc = lib.NodeProcess.start(

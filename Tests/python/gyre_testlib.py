@@ -169,6 +169,55 @@ def open_channel(address: str) -> grpc.Channel:
     return ch
 
 
+_CHANNEL_OPTIONS = [
+    ("grpc.max_send_message_length", MAX_MESSAGE),
+    ("grpc.max_receive_message_length", MAX_MESSAGE),
+    ("grpc.enable_http_proxy", 0),
+    ("grpc.enable_retries", 0),
+]
+
+
+class Certs:
+    """Development certificates made by scripts/gen-certs.sh: a CA and one per node name."""
+
+    SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gen-certs.sh"
+
+    def __init__(self, directory: Path, names: list[str]):
+        self.dir = Path(directory)
+        subprocess.run([str(self.SCRIPT), str(self.dir), *names], check=True, capture_output=True, timeout=60)
+
+    @property
+    def ca(self) -> str:
+        return str(self.dir / "ca.pem")
+
+    def cert(self, name: str) -> str:
+        return str(self.dir / f"{name}.pem")
+
+    def key(self, name: str) -> str:
+        return str(self.dir / f"{name}.key")
+
+    def node_args(self, name: str) -> list[str]:
+        """gyre-node flags for mutual TLS between nodes as `name`."""
+        return ["--node-name", name, "--tls-cert", self.cert(name), "--tls-key", self.key(name), "--tls-ca", self.ca]
+
+    def credentials(self, name: str | None = None, ca: str | None = None) -> grpc.ChannelCredentials:
+        """TLS credentials trusting this CA (or `ca`), presenting `name`'s certificate when given."""
+        root = Path(ca or self.ca).read_bytes()
+        if name is None:
+            return grpc.ssl_channel_credentials(root_certificates=root)
+        return grpc.ssl_channel_credentials(
+            root_certificates=root, private_key=Path(self.key(name)).read_bytes(),
+            certificate_chain=Path(self.cert(name)).read_bytes())
+
+
+def open_tls_channel(address: str, credentials: grpc.ChannelCredentials, ready: bool = True) -> grpc.Channel:
+    """A TLS channel; the certificates name localhost and 127.0.0.1, so no name override is needed."""
+    ch = grpc.secure_channel(address, credentials, options=_CHANNEL_OPTIONS)
+    if ready:
+        grpc.channel_ready_future(ch).result(timeout=RPC_TIMEOUT_S)
+    return ch
+
+
 def stats(cluster: cluster_pb2_grpc.ClusterStub) -> dict[str, int]:
     resp = cluster.Stats(cluster_pb2.StatsRequest(), timeout=RPC_TIMEOUT_S)
     return {c.name: c.value for c in resp.counters}

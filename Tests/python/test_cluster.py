@@ -26,6 +26,7 @@ from gyre_testlib import (
     kv_pb2,
     kv_pb2_grpc,
     open_channel,
+    open_tls_channel,
     replica_pb2,
     replica_pb2_grpc,
 )
@@ -62,19 +63,22 @@ def _eventually(condition, timeout: float = 10.0, what: str = "condition"):
 
 
 class Cluster:
-    """Five gyre-node processes that know each other through --peers."""
+    """Five gyre-node processes that know each other through --peers, over mutual TLS (node i is
+    named n<i>). The test reaches a node's peer port as that node itself, with its certificate."""
 
-    def __init__(self, start_node):
+    def __init__(self, start_node, certs):
         peer_ports = _free_ports(NODES)
         peers = ",".join(f"127.0.0.1:{p}" for p in peer_ports)
         self.nodes = [
             start_node("--peer-listen", f"127.0.0.1:{p}", "--peers", peers, "--partitions", "64",
-                       "--replica-timeout-ms", str(REPLICA_TIMEOUT_MS), "--enable-test-hooks")
-            for p in peer_ports
+                       "--replica-timeout-ms", str(REPLICA_TIMEOUT_MS), "--enable-test-hooks",
+                       *certs.node_args(f"n{i}"))
+            for i, p in enumerate(peer_ports)
         ]
         self.peer_addresses = [f"127.0.0.1:{p}" for p in peer_ports]
         self.channels = [open_channel(node.address) for node in self.nodes]
-        self.peer_channels = [open_channel(address) for address in self.peer_addresses]
+        self.peer_channels = [open_tls_channel(address, certs.credentials(f"n{i}"))
+                              for i, address in enumerate(self.peer_addresses)]
         for channel in self.channels:
             health = health_pb2_grpc.HealthStub(channel)
             _eventually(lambda: _serving(health), FORM_TIMEOUT_S, "the cluster to form")
@@ -83,6 +87,9 @@ class Cluster:
         self.cluster_id = str(uuid.UUID(bytes=self.ring.cluster_id))
         # Member index -> position in self.nodes, by peer address.
         self.index_of_member = [self.peer_addresses.index(m.peer_address) for m in self.ring.members]
+        self.node_ids = ["" for _ in self.nodes]
+        for m in self.ring.members:
+            self.node_ids[self.peer_addresses.index(m.peer_address)] = str(uuid.UUID(bytes=m.node_id))
 
     def close(self):
         for channel in self.channels + self.peer_channels:
@@ -100,7 +107,7 @@ class Cluster:
         stub = replica_pb2_grpc.ReplicaStub(self.peer_channels[i])
         partition = self.partition(key)
         return stub.Get(replica_pb2.ReplicaGetRequest(key=key, partition=partition), timeout=RPC_TIMEOUT_S,
-                        metadata=(("gyre-cluster-id", self.cluster_id), ("gyre-from", "test")))
+                        metadata=(("gyre-cluster-id", self.cluster_id), ("gyre-from", self.node_ids[i])))
 
     def partition(self, key: bytes) -> int:
         q = self.ring.partition_count
@@ -131,16 +138,16 @@ def _serving(health) -> bool:
 
 
 @pytest.fixture(scope="module")
-def cluster(start_node_module):
-    c = Cluster(start_node_module)
+def cluster(start_node_module, certs):
+    c = Cluster(start_node_module, certs)
     yield c
     c.close()
 
 
 @pytest.fixture
-def fresh_cluster(start_node):
+def fresh_cluster(start_node, certs):
     """A cluster of its own for tests that kill or pause nodes."""
-    c = Cluster(start_node)
+    c = Cluster(start_node, certs)
     yield c
     c.close()
 

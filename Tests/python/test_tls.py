@@ -1,0 +1,211 @@
+"""Who may talk to a node: mutual TLS between nodes (CA-signed certificates naming a member that
+matches the node id a call claims), TLS with grpcio on the client port, certificate reload on
+SIGHUP, and the loopback-only rule for an unauthenticated peer port."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import uuid
+from pathlib import Path
+
+import grpc
+import pytest
+
+from gyre_testlib import (
+    RPC_TIMEOUT_S,
+    Certs,
+    cluster_pb2,
+    cluster_pb2_grpc,
+    health_pb2,
+    health_pb2_grpc,
+    kv_pb2,
+    kv_pb2_grpc,
+    open_channel,
+    open_tls_channel,
+    replica_pb2,
+    replica_pb2_grpc,
+    wait_for,
+)
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TLSPair:
+    """Two nodes, n0 and n1, over mutual TLS; the ring and ids read from n0's client port."""
+
+    def __init__(self, start_node, certs: Certs):
+        ports = [_free_port(), _free_port()]
+        peers = ",".join(f"127.0.0.1:{p}" for p in ports)
+        self.peer_addresses = [f"127.0.0.1:{p}" for p in ports]
+        self.nodes = [start_node("--peer-listen", f"127.0.0.1:{p}", "--peers", peers, "--partitions", "64",
+                                 *certs.node_args(f"n{i}")) for i, p in enumerate(ports)]
+        self.channel = open_channel(self.nodes[0].address)
+        health = health_pb2_grpc.HealthStub(self.channel)
+        wait_for("the cluster to form", lambda: health.Check(health_pb2.HealthCheckRequest(), timeout=RPC_TIMEOUT_S).status
+                 == health_pb2.HealthCheckResponse.SERVING, timeout=30)
+        self.ring = cluster_pb2_grpc.ClusterStub(self.channel).Ring(cluster_pb2.RingRequest(), timeout=RPC_TIMEOUT_S)
+        self.cluster_id = str(uuid.UUID(bytes=self.ring.cluster_id))
+        self.ids = {m.name: str(uuid.UUID(bytes=m.node_id)) for m in self.ring.members}
+
+    def replica(self, credentials) -> replica_pb2_grpc.ReplicaStub:
+        return replica_pb2_grpc.ReplicaStub(open_tls_channel(self.peer_addresses[0], credentials, ready=False))
+
+    def metadata(self, claimed: str):
+        return (("gyre-cluster-id", self.cluster_id), ("gyre-from", claimed))
+
+
+@pytest.fixture(scope="module")
+def pair(start_node_module, certs):
+    return TLSPair(start_node_module, certs)
+
+
+def test_members_are_named_in_the_ring(pair):
+    assert sorted(pair.ids) == ["n0", "n1"]
+    kv = kv_pb2_grpc.KVStub(pair.channel)
+    kv.Put(kv_pb2.PutRequest(key=b"tls-k", value=b"v"), timeout=RPC_TIMEOUT_S)
+    assert list(kv.Get(kv_pb2.GetRequest(key=b"tls-k"), timeout=RPC_TIMEOUT_S).values) == [b"v"]
+
+
+def test_a_member_calling_as_itself_is_served(pair, certs):
+    stub = pair.replica(certs.credentials("n1"))
+    answer = stub.Get(replica_pb2.ReplicaGetRequest(key=b"tls-k"), timeout=RPC_TIMEOUT_S,
+                      metadata=pair.metadata(pair.ids["n1"]))
+    assert answer is not None
+
+
+def test_a_peer_without_a_ca_signed_certificate_is_refused(pair, certs, tmp_path):
+    other = Certs(tmp_path / "other-ca", ["n1"])  # same name, another CA; the client trusts ours
+    for credentials in (other.credentials("n1", ca=certs.ca), None):
+        if credentials is None:
+            channel = grpc.insecure_channel(pair.peer_addresses[0])
+        else:
+            channel = grpc.secure_channel(pair.peer_addresses[0], credentials)
+        stub = replica_pb2_grpc.ReplicaStub(channel)
+        with pytest.raises(grpc.RpcError) as info:
+            stub.Identify(replica_pb2.IdentifyRequest(), timeout=3)
+        assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+        channel.close()
+
+
+def test_a_certificate_without_client_identity_is_refused(pair, certs):
+    stub = pair.replica(certs.credentials(None))
+    with pytest.raises(grpc.RpcError) as info:
+        stub.Identify(replica_pb2.IdentifyRequest(), timeout=3)
+    assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+def test_a_valid_certificate_that_names_no_member_is_refused(pair, certs):
+    stub = pair.replica(certs.credentials("intruder"))
+    for claimed in (pair.ids["n1"], str(uuid.uuid4())):
+        with pytest.raises(grpc.RpcError) as info:
+            stub.Put(replica_pb2.ReplicaPutRequest(key=b"forged", version_set=b"\x21\x00"), timeout=RPC_TIMEOUT_S,
+                     metadata=pair.metadata(claimed))
+        assert info.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert not list(kv_pb2_grpc.KVStub(pair.channel).Get(kv_pb2.GetRequest(key=b"forged"), timeout=RPC_TIMEOUT_S).values)
+
+
+def test_a_member_claiming_another_node_id_is_refused(pair, certs):
+    """n1's genuine certificate, but the call says it comes from n0: a forged replica write over an
+    authenticated channel. Also a wiped n1 (new node id, old certificate) is in this position."""
+    stub = pair.replica(certs.credentials("n1"))
+    for claimed in (pair.ids["n0"], str(uuid.uuid4())):
+        with pytest.raises(grpc.RpcError) as info:
+            stub.Put(replica_pb2.ReplicaPutRequest(key=b"forged2", version_set=b"\x21\x00"), timeout=RPC_TIMEOUT_S,
+                     metadata=pair.metadata(claimed))
+        assert info.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert not list(kv_pb2_grpc.KVStub(pair.channel).Get(kv_pb2.GetRequest(key=b"forged2"), timeout=RPC_TIMEOUT_S).values)
+
+
+def _client_tls_node(start_node, certs, *extra):
+    return start_node(*certs.node_args("n0"), "--client-tls", "on", *extra)
+
+
+def test_grpcio_over_tls_on_the_client_port(start_node, certs):
+    node = _client_tls_node(start_node, certs)
+    channel = open_tls_channel(node.address, certs.credentials(None))
+    kv = kv_pb2_grpc.KVStub(channel)
+    kv.Put(kv_pb2.PutRequest(key=b"over-tls", value=b"secret"), timeout=RPC_TIMEOUT_S)
+    got = kv.Get(kv_pb2.GetRequest(key=b"over-tls"), timeout=RPC_TIMEOUT_S)
+    assert list(got.values) == [b"secret"]
+    status = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=RPC_TIMEOUT_S)
+    assert status.status == health_pb2.HealthCheckResponse.SERVING
+    plain = grpc.insecure_channel(node.address)
+    with pytest.raises(grpc.RpcError) as info:
+        kv_pb2_grpc.KVStub(plain).Get(kv_pb2.GetRequest(key=b"over-tls"), timeout=3)
+    assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+def test_client_certificates_required(start_node, certs):
+    node = _client_tls_node(start_node, certs, "--client-auth", "required")
+    anonymous = grpc.secure_channel(node.address, certs.credentials(None))
+    with pytest.raises(grpc.RpcError) as info:
+        kv_pb2_grpc.KVStub(anonymous).Get(kv_pb2.GetRequest(key=b"k"), timeout=3)
+    assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+    named = open_tls_channel(node.address, certs.credentials("intruder"))
+    assert not list(kv_pb2_grpc.KVStub(named).Get(kv_pb2.GetRequest(key=b"k"), timeout=RPC_TIMEOUT_S).values)
+
+
+def test_sighup_reloads_certificates_for_new_connections(start_node, certs, tmp_path):
+    live = tmp_path / "live"
+    live.mkdir()
+    second = Certs(tmp_path / "second-ca", ["n0"])
+    for name, source in (("n0.pem", certs.cert("n0")), ("n0.key", certs.key("n0")), ("ca.pem", certs.ca)):
+        shutil.copy(source, live / name)
+    node = start_node("--node-name", "n0", "--tls-cert", str(live / "n0.pem"), "--tls-key", str(live / "n0.key"),
+                      "--tls-ca", str(live / "ca.pem"), "--client-tls", "on")
+    old = open_tls_channel(node.address, certs.credentials(None))
+    old_kv = kv_pb2_grpc.KVStub(old)
+    old_kv.Put(kv_pb2.PutRequest(key=b"before", value=b"1"), timeout=RPC_TIMEOUT_S)
+    with pytest.raises(grpc.RpcError):
+        kv_pb2_grpc.KVStub(grpc.secure_channel(node.address, second.credentials(None))).Get(
+            kv_pb2.GetRequest(key=b"before"), timeout=3)
+
+    for name, source in (("n0.pem", second.cert("n0")), ("n0.key", second.key("n0")), ("ca.pem", second.ca)):
+        shutil.copy(source, live / name)
+    node.popen.send_signal(signal.SIGHUP)
+    wait_for("the reload to be logged", lambda: "certificates reloaded" in Path(node.log_path).read_text(), timeout=10)
+
+    fresh = open_tls_channel(node.address, second.credentials(None))
+    assert list(kv_pb2_grpc.KVStub(fresh).Get(kv_pb2.GetRequest(key=b"before"), timeout=RPC_TIMEOUT_S).values) == [b"1"]
+    with pytest.raises(grpc.RpcError):
+        kv_pb2_grpc.KVStub(grpc.secure_channel(node.address, certs.credentials(None))).Get(
+            kv_pb2.GetRequest(key=b"before"), timeout=3)
+    # The connection opened before the reload keeps working.
+    assert list(old_kv.Get(kv_pb2.GetRequest(key=b"before"), timeout=RPC_TIMEOUT_S).values) == [b"1"]
+
+
+def test_a_failed_reload_keeps_the_old_certificates(start_node, certs, tmp_path):
+    live = tmp_path / "live"
+    live.mkdir()
+    for name, source in (("n0.pem", certs.cert("n0")), ("n0.key", certs.key("n0")), ("ca.pem", certs.ca)):
+        shutil.copy(source, live / name)
+    node = start_node("--node-name", "n0", "--tls-cert", str(live / "n0.pem"), "--tls-key", str(live / "n0.key"),
+                      "--tls-ca", str(live / "ca.pem"), "--client-tls", "on")
+    (live / "n0.pem").write_text("not a certificate")
+    node.popen.send_signal(signal.SIGHUP)
+    wait_for("the failure to be logged", lambda: "certificate reload failed" in Path(node.log_path).read_text(), timeout=10)
+    fresh = open_tls_channel(node.address, certs.credentials(None))
+    assert not list(kv_pb2_grpc.KVStub(fresh).Get(kv_pb2.GetRequest(key=b"x"), timeout=RPC_TIMEOUT_S).values)
+
+
+def test_an_unauthenticated_peer_port_binds_only_to_loopback(node_binary, tmp_path):
+    port = _free_port()
+    refused = subprocess.run([node_binary, "--listen", "127.0.0.1:0", "--peer-listen", f"0.0.0.0:{port}",
+                              "--engine", "memory"], capture_output=True, timeout=30, text=True)
+    assert refused.returncode != 0
+    assert "--insecure-peers" in refused.stderr
+
+
+def test_a_certificate_that_does_not_name_the_node_is_refused_at_start(node_binary, certs):
+    refused = subprocess.run([node_binary, "--listen", "127.0.0.1:0", "--engine", "memory",
+                              "--node-name", "n1", "--tls-cert", certs.cert("n0"), "--tls-key", certs.key("n0"),
+                              "--tls-ca", certs.ca], capture_output=True, timeout=30, text=True)
+    assert refused.returncode == 2
+    assert "does not name this node" in refused.stderr
