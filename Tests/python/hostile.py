@@ -201,3 +201,37 @@ class Attack:
             t.join(timeout=30)
         assert not any(t.is_alive() for t in self.threads), "attack threads did not stop"
         return False
+
+
+def exchange(address: str, request: bytes, stream: int = 1, timeout: float = 5.0) -> dict[str, str]:
+    """Sends preface, SETTINGS and `request`, then reads until `stream` ends; returns the header
+    fields the node sent on it (response headers and trailers merged), decoded with HPACK."""
+    import hpack
+
+    conn = RawConnection(address, source="127.0.0.1", timeout=timeout)
+    try:
+        conn.open()
+        conn.send(request)
+        decoder, buffer, fields = hpack.Decoder(), b"", {}
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            chunk = conn.read_some()
+            if not chunk:
+                break
+            buffer += chunk
+            done = False
+            for kind, flags, sid, payload in parse_frames(buffer):
+                if kind == HEADERS:
+                    for name, value in decoder.decode(payload):
+                        if sid == stream:
+                            fields[name] = value
+                    done = done or (sid == stream and flags & END_STREAM != 0)
+                elif kind == DATA and sid == stream and flags & END_STREAM:
+                    done = True
+            consumed = sum(9 + len(p) for _, _, _, p in parse_frames(buffer))
+            if done:
+                return fields
+            buffer = buffer[consumed:]
+        raise AssertionError(f"stream {stream} did not end within {timeout} s (fields so far: {fields})")
+    finally:
+        conn.close()

@@ -209,3 +209,35 @@ def test_a_certificate_that_does_not_name_the_node_is_refused_at_start(node_bina
                               "--tls-ca", certs.ca], capture_output=True, timeout=30, text=True)
     assert refused.returncode == 2
     assert "does not name this node" in refused.stderr
+
+
+def test_peer_port_attacks_from_outside_the_cluster_are_refused(pair, certs):
+    """What anyone who reached the peer port could do: store forged version sets (a counter of
+    2^62 locked a key for good), send a Batch of 1,000 forged puts. Without a member's certificate
+    every such call is refused before anything is decoded, and the key stays writable."""
+    forged = b"\x21" + bytes(40)
+    cluster_id = pair.cluster_id
+    for stub in (pair.replica(certs.credentials("intruder")), pair.replica(certs.credentials(None))):
+        for call in (
+            lambda: stub.Put(replica_pb2.ReplicaPutRequest(key=b"locked?", version_set=forged), timeout=RPC_TIMEOUT_S,
+                             metadata=pair.metadata(pair.ids["n0"])),
+            lambda: stub.Batch(replica_pb2.ReplicaBatchRequest(
+                puts=[replica_pb2.ReplicaPutRequest(key=b"b%d" % i, version_set=forged) for i in range(1000)]),
+                timeout=RPC_TIMEOUT_S, metadata=pair.metadata(pair.ids["n0"])),
+        ):
+            with pytest.raises(grpc.RpcError) as info:
+                call()
+            assert info.value.code() in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAVAILABLE)
+    assert cluster_id
+    kv = kv_pb2_grpc.KVStub(pair.channel)
+    kv.Put(kv_pb2.PutRequest(key=b"locked?", value=b"still writable"), timeout=RPC_TIMEOUT_S)
+    assert list(kv.Get(kv_pb2.GetRequest(key=b"locked?"), timeout=RPC_TIMEOUT_S).values) == [b"still writable"]
+
+
+def test_an_oversized_batch_from_a_member_is_refused_whole(pair, certs):
+    stub = pair.replica(certs.credentials("n1"))
+    batch = replica_pb2.ReplicaBatchRequest(
+        gets=[replica_pb2.ReplicaGetRequest(key=b"g%d" % i) for i in range(1000)])
+    with pytest.raises(grpc.RpcError) as info:
+        stub.Batch(batch, timeout=RPC_TIMEOUT_S, metadata=pair.metadata(pair.ids["n1"]))
+    assert info.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
