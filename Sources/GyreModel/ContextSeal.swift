@@ -24,6 +24,12 @@ public struct ContextSeal: Sendable {
     public static let format: UInt8 = 0x12
     /// Length of the MAC that ends a sealed context.
     public static let macByteCount = 16
+    /// Most actors a context may name: far above any real key's (its coordinators, a cluster's
+    /// members), and it bounds what a forged context costs before it is refused (one MAC over
+    /// at most ``maxByteCount`` bytes, about 0.5 ms, not one over a 4 MiB message).
+    public static let maxActors = 4096
+    /// The longest sealed context: format byte, count, `maxActors` entries of at most 26 bytes, MAC.
+    public static let maxByteCount = 1 + 10 + maxActors * 26 + macByteCount
     /// What the MAC input starts with, so a MAC made here means nothing anywhere else.
     static let domainTag = Array("gyre.context.0x12".utf8)
 
@@ -58,6 +64,7 @@ public struct ContextSeal: Sendable {
         guard bytes[0] == Self.format else { throw .unknownFormat(bytes[0]) }
         // The shortest body is one actor: a count byte, 16 actor bytes, a counter byte.
         guard bytes.count >= 1 + 18 + Self.macByteCount else { throw .tooShort(bytes.count) }
+        guard bytes.count <= Self.maxByteCount else { throw .tooLong(bytes.count) }
         let macStart = bytes.count - Self.macByteCount
         let body = bytes[1..<macStart]
         let expected = code(key: key, body: body)
@@ -99,6 +106,8 @@ public enum ContextRefusal: Error, Sendable, Equatable, CustomStringConvertible 
     case unknownFormat(UInt8)
     /// Shorter than the smallest sealed context.
     case tooShort(Int)
+    /// Longer than any context this cluster issues (``ContextSeal/maxByteCount``).
+    case tooLong(Int)
     /// The MAC does not match: another key, another cluster, or changed bytes.
     case notIssuedHere
     /// The MAC matches but the body does not decode (a bug, or a leaked secret).
@@ -109,6 +118,7 @@ public enum ContextRefusal: Error, Sendable, Equatable, CustomStringConvertible 
         switch self {
         case let .unknownFormat(byte): detail = "unknown context format \(byte)"
         case let .tooShort(count): detail = "\(count) bytes is too short for a context"
+        case let .tooLong(count): detail = "\(count) bytes is longer than any context (at most \(ContextSeal.maxByteCount))"
         case .notIssuedHere: detail = "its seal does not match"
         case let .undecodable(error): detail = "\(error)"
         }

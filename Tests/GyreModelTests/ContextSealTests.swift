@@ -52,6 +52,17 @@ struct ContextSealTests {
         #expect(throws: ContextRefusal.self) { try seal.open(CausalContext(bytes + [0]), for: key) }
     }
 
+    /// A forged context of megabytes is refused on its length, before any MAC is computed; the
+    /// longest real one (the most actors) still opens.
+    @Test func contextsLongerThanAnyIssuedAreRefusedUnread() throws {
+        let huge = CausalContext([ContextSeal.format] + Array(repeating: 0xAB, count: 2 << 20))
+        #expect(throws: ContextRefusal.tooLong(1 + (2 << 20))) { try seal.open(huge, for: key) }
+        let most = VersionVector((0..<ContextSeal.maxActors).map { (actor(UInt64($0) + 1), VersionVector.maxCounter) })
+        let sealed = seal.seal(most, for: key)
+        #expect(sealed.bytes.count <= ContextSeal.maxByteCount)
+        #expect(try seal.open(sealed, for: key) == most)
+    }
+
     @Test func anotherKeyIsRefused() {
         let context = seal.seal(Self.vector, for: key)
         for other in [Key("user/43"), Key("user/42 "), Key("user/4"), Key([0]), Key(Array(repeating: 7, count: 300))] {
