@@ -21,6 +21,8 @@ struct RingCommand: AsyncParsableCommand {
     @Option(help: "Gyre client addresses, comma-separated HOST:PORT.")
     var addresses: String = "127.0.0.1:7100"
 
+    @OptionGroup var tls: TLSOptions
+
     @Option(help: "Seconds to keep retrying while a node has no ring yet.")
     var wait: Double = 0
 
@@ -30,7 +32,7 @@ struct RingCommand: AsyncParsableCommand {
     mutating func run() async throws {
         let endpoints = try Endpoint.list(addresses)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let client = GRPCClient(group: group)
+        let client = GRPCClient(group: group, tls: try tls.clientTLS())
         let caller = OneOffCaller(client: client)
         let deadline = now() + UInt64(wait * 1e9)
         var infos: [RingInfo] = []
@@ -91,10 +93,12 @@ struct StatsCommand: AsyncParsableCommand {
     @Option(help: "Gyre client addresses, comma-separated HOST:PORT.")
     var addresses: String = "127.0.0.1:7100"
 
+    @OptionGroup var tls: TLSOptions
+
     mutating func run() async throws {
         let endpoints = try Endpoint.list(addresses)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let client = GRPCClient(group: group)
+        let client = GRPCClient(group: group, tls: try tls.clientTLS())
         let caller = OneOffCaller(client: client)
         var nodes: [(String, JSONValue)] = []
         for endpoint in endpoints {
@@ -132,13 +136,15 @@ struct PingCommand: AsyncParsableCommand {
     @Option(help: "Client addresses, comma-separated HOST:PORT.")
     var addresses: String = "127.0.0.1:7100"
 
+    @OptionGroup var tls: TLSOptions
+
     @Option(help: "Seconds to keep trying.")
     var wait: Double = 30
 
     mutating func run() async throws {
         let endpoints = try Endpoint.list(addresses)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let client = GRPCClient(group: group)
+        let client = GRPCClient(group: group, tls: try tls.clientTLS())
         let caller = OneOffCaller(client: client)
         let deadline = now() + UInt64(wait * 1e9)
         let begin = now()

@@ -40,6 +40,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Server client addresses, comma-separated HOST:PORT.")
     var addresses: String = "127.0.0.1:7100"
 
+    @OptionGroup var tls: TLSOptions
+
     @Option(help: "put (fresh keys) or get (etcd: Range).")
     var op: BenchOperation = .put
 
@@ -106,7 +108,7 @@ struct RunCommand: AsyncParsableCommand {
         var openedEndpoints: [Endpoint] = []
         for index in 0..<connections {
             let endpoint = endpoints[index % endpoints.count]
-            let client = GRPCClient(group: group)
+            let client = GRPCClient(group: group, tls: try tls.clientTLS())
             do {
                 opened.append(try await client.connection(host: endpoint.host, port: endpoint.port))
             } catch {

@@ -20,6 +20,9 @@
 #   BENCH_GYRE_THREADS=1    event-loop threads per gyre-node (3 nodes + etcd + client on 2 cores)
 #   BENCH_ENGINE=rocksdb    gyre storage engine: rocksdb (stores under the run's temp dir) or memory
 #   BENCH_SYNC=always       gyre --sync with rocksdb: always | interval:MS | none
+#   BENCH_TLS=0             1: also a second Gyre cluster with TLS on both listeners (mutual TLS between
+#                           nodes, TLS on the client port), measured in the same rounds ("gyre-tls"),
+#                           and the TLS/plain ratios printed
 #   BENCH_BUILD=1           swift build -c release of gyre-node and gyre-bench first (0: as they are)
 #   BENCH_OUT=DIR           where the summary goes (default: bench-results/, gitignored)
 #
@@ -54,6 +57,7 @@ client_threads=${BENCH_CLIENT_THREADS:-1}
 gyre_threads=${BENCH_GYRE_THREADS:-1}
 engine=${BENCH_ENGINE:-rocksdb}
 sync_mode=${BENCH_SYNC:-always}
+with_tls=${BENCH_TLS:-0}
 out_dir=${BENCH_OUT:-$top/bench-results}
 
 ensure_apt_packages etcd-server procps util-linux
@@ -77,6 +81,7 @@ done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gyre-cluster-bench.XXXXXX")
 pids=()
 gyre_pids=()
+gyre_tls_pids=()
 etcd_pids=()
 # shellcheck source=scripts/lib/processes.sh
 source "$top/scripts/lib/processes.sh"
@@ -117,6 +122,35 @@ gy=$(csv "${gyre_addrs[@]}")
 "$bench" ring --addresses "$gy" --wait 60 >"$tmp/ring.txt"
 "$bench" ping --target gyre --addresses "$gy" --wait 30 >&2
 
+# ---------------------------------------------------------------- Gyre over TLS: 3 more nodes
+tls_args=()
+if [ "$with_tls" = 1 ]; then
+  scripts/gen-certs.sh "$tmp/certs" n0 n1 n2 >/dev/null
+  tls_args=(--tls-ca "$tmp/certs/ca.pem")
+  gyre_tls_addrs=()
+  gyre_tls_peers=()
+  for i in 0 1 2; do
+    gyre_tls_addrs+=("127.0.0.1:$(free_port)")
+    gyre_tls_peers+=("127.0.0.1:$(free_port)")
+  done
+  for i in 0 1 2; do
+    start gyre_tls_pids "$tmp/gyre-tls-$i" "$gyre_node" --listen "${gyre_tls_addrs[$i]}" --peer-listen "${gyre_tls_peers[$i]}" \
+      --peers "$(csv "${gyre_tls_peers[@]}")" --replicas 3 --read-quorum 2 --write-quorum 2 \
+      --threads "$gyre_threads" --log-level warning --engine "$engine" --data-dir "$tmp/gyre-tls-$i.data" --sync "$sync_mode" \
+      --node-name "n$i" --tls-cert "$tmp/certs/n$i.pem" --tls-key "$tmp/certs/n$i.key" --tls-ca "$tmp/certs/ca.pem" --client-tls on
+  done
+  for i in 0 1 2; do
+    for ((n = 0; n < 300; n++)); do
+      grep -q '^gyre-node serving on ' "$tmp/gyre-tls-$i.out" && break
+      kill -0 "${gyre_tls_pids[$i]}" 2>/dev/null || { tail "$tmp/gyre-tls-$i.err" >&2; echo "bench: gyre-node (TLS) $i exited" >&2; exit 1; }
+      sleep 0.1
+    done
+  done
+  gyt=$(csv "${gyre_tls_addrs[@]}")
+  "$bench" ring --addresses "$gyt" "${tls_args[@]}" --wait 60 >/dev/null
+  "$bench" ping --target gyre --addresses "$gyt" "${tls_args[@]}" --wait 30 >&2
+fi
+
 # ---------------------------------------------------------------- etcd: 3 members
 etcd_addrs=()
 etcd_peer_ports=()
@@ -144,6 +178,10 @@ common=(--concurrency "$concurrency" --connections "$connections" --value-bytes 
 echo "bench: preloading $keys keys get/0..<$keys in each system" >&2
 "$bench" run --target gyre --addresses "$gy" --op get --key-prefix get --preload --duration 0 "${common[@]}" \
   | head -2 >&2
+if [ "$with_tls" = 1 ]; then
+  "$bench" run --target gyre --addresses "$gyt" "${tls_args[@]}" --op get --key-prefix get --preload --duration 0 \
+    "${common[@]}" | head -2 >&2
+fi
 "$bench" run --target etcd --addresses "$ec" --op get --key-prefix get --preload --duration 0 "${common[@]}" \
   | head -2 >&2
 
@@ -154,19 +192,23 @@ failed=0
 
 # run_one SYSTEM OP ROUND
 run_one() {
-  local system=$1 op=$2 round=$3 addrs measured=() others=() prefix out=$tmp/$1-$2-$3 rc=0 extra=()
-  if [ "$system" = gyre ]; then
-    addrs=$gy; measured=("${gyre_pids[@]}"); others=("${etcd_pids[@]}"); extra=(--route "$route")
-  else
-    addrs=$ec; measured=("${etcd_pids[@]}"); others=("${gyre_pids[@]}")
-  fi
+  local system=$1 op=$2 round=$3 addrs measured=() others=() prefix out=$tmp/$1-$2-$3 rc=0 extra=() target=$1 tls=()
+  case $system in
+    gyre)
+      addrs=$gy; measured=("${gyre_pids[@]}"); others=("${etcd_pids[@]}" "${gyre_tls_pids[@]}"); extra=(--route "$route") ;;
+    gyre-tls)
+      target=gyre; tls=("${tls_args[@]}")
+      addrs=$gyt; measured=("${gyre_tls_pids[@]}"); others=("${etcd_pids[@]}" "${gyre_pids[@]}"); extra=(--route "$route") ;;
+    *)
+      addrs=$ec; measured=("${etcd_pids[@]}"); others=("${gyre_pids[@]}" "${gyre_tls_pids[@]}") ;;
+  esac
   if [ "$op" = put ]; then prefix="put-r$round"; else prefix="get"; fi
   resume_all
   # Outside the window: the measured system answers (etcd re-elects after a pause).
-  "$bench" ping --target "$system" --addresses "$addrs" --wait 30 >/dev/null
-  [ "$system" = gyre ] && "$bench" stats --addresses "$addrs" >"$out.before.json"
+  "$bench" ping --target "$target" --addresses "$addrs" "${tls[@]}" --wait 30 >/dev/null
+  [ "$target" = gyre ] && "$bench" stats --addresses "$addrs" "${tls[@]}" >"$out.before.json"
   pause "${others[@]}"
-  timeout $((secs + warmup + 60)) "$bench" run --target "$system" --addresses "$addrs" --op "$op" \
+  timeout $((secs + warmup + 60)) "$bench" run --target "$target" --addresses "$addrs" "${tls[@]}" --op "$op" \
     --duration "$secs" --warmup "$warmup" --key-prefix "$prefix" --cpu-pids "$(csv "${measured[@]}")" \
     "${common[@]}" "${extra[@]}" >"$out.txt" 2>&1 || rc=$?
   resume_all
@@ -177,8 +219,8 @@ run_one() {
   fi
   [ "$rc" -eq 3 ] && failed=1
   sed 's/^/bench: /' "$out.txt" | grep -v '^bench: {' >&2
-  if [ "$system" = gyre ]; then
-    "$bench" stats --addresses "$addrs" >"$out.after.json"
+  if [ "$target" = gyre ]; then
+    "$bench" stats --addresses "$addrs" "${tls[@]}" >"$out.after.json"
     python3 scripts/bench/cluster_report.py check "$system" "$op" "$round" "$out.txt" \
       "$out.before.json" "$out.after.json" >>"$results"
   else
@@ -190,7 +232,9 @@ run_one() {
 echo "bench: $rounds rounds x (gyre put, gyre get, etcd put, etcd range) x ($warmup + $secs) s" >&2
 for ((r = 1; r <= rounds; r++)); do
   run_one gyre put "$r"
+  [ "$with_tls" = 1 ] && run_one gyre-tls put "$r"
   run_one gyre get "$r"
+  [ "$with_tls" = 1 ] && run_one gyre-tls get "$r"
   run_one etcd put "$r"
   run_one etcd get "$r"
 done
@@ -209,6 +253,7 @@ summary=$out_dir/cluster-$(date +%Y%m%d-%H%M%S).txt
     echo "#   $gyre_threads event-loop thread(s) per node, routing $route"
   fi
   echo "#   (with S = N = 3 every node is in every preference list: no forwarding, kv.forwarded checked)."
+  [ "$with_tls" = 1 ] && echo "# gyre-tls: the same 3 nodes' setup with mutual TLS between nodes and TLS on the client port (ECDSA P-256, TLS 1.3)."
   echo "# etcd: $(etcd --version | head -1 | sed 's/etcd Version: //'), 3 members on loopback, data dirs under ${TMPDIR:-/tmp}"
   echo "#   (WAL fsync per commit, its default); Put = KV/Put, Range = linearizable KV/Range; connections"
   echo "#   spread over all 3 members like clientv3's round-robin balancer (followers forward to the leader)."

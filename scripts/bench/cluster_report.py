@@ -110,10 +110,10 @@ def table(path: str) -> None:
         for line in f:
             if line.strip():
                 rows.append(json.loads(line))
-    print(f"{'system':<6} {'op':<6} {'round':>5} {'ops/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} "
+    print(f"{'system':<8} {'op':<6} {'round':>5} {'ops/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} "
           f"{'srv CPU us/op':>13} {'cli CPU us/op':>13} {'repl/op':>7} {'rpc/op':>6}  check")
     for r in rows:
-        print(f"{r['system']:<6} {r['op']:<6} {r['round']:>5} {fmt(r['ops_per_s'], '.0f'):>9} "
+        print(f"{r['system']:<8} {r['op']:<6} {r['round']:>5} {fmt(r['ops_per_s'], '.0f'):>9} "
               f"{fmt(r['p50_ms'], '.3f'):>8} {fmt(r['p99_ms'], '.3f'):>8} {fmt(r['p999_ms'], '.3f'):>9} "
               f"{fmt(r['server_cpu_us_per_op'], '.1f'):>13} {fmt(r['client_cpu_us_per_op'], '.1f'):>13} "
               f"{fmt(r.get('replica_calls_per_op'), '.3f'):>7} {fmt(r.get('peer_rpcs_per_op'), '.2f'):>6}  {r['check']}")
@@ -142,6 +142,17 @@ def table(path: str) -> None:
             print(f"Gyre {gyre_op} / etcd {etcd_op} median: {med:.2f}x  (target >= {TARGET_RATIO:.0f}x: {verdict})")
         else:
             print(f"Gyre {gyre_op} / etcd {etcd_op}: not measured")
+    for op in ("Put", "Get"):
+        ratios = []
+        for rd in rounds:
+            t, g = by.get(("gyre-tls", op, rd)), by.get(("gyre", op, rd))
+            if not t or not g or not g["ops_per_s"]:
+                continue
+            ratios.append(t["ops_per_s"] / g["ops_per_s"])
+            print(f"Gyre TLS / plain {op} round {rd}: {t['ops_per_s']:.0f} / {g['ops_per_s']:.0f} = {ratios[-1]:.2f}x"
+                  f"; server CPU/op {fmt(t.get('server_cpu_us_per_op'), '.1f')} vs {fmt(g.get('server_cpu_us_per_op'), '.1f')} us")
+        if ratios:
+            print(f"Gyre TLS / plain {op} median: {statistics.median(ratios):.2f}x")
     failed = [r for r in rows if r["check"] != "ok"]
     if failed:
         print(f"\n{len(failed)} run(s) failed their checks (see the check column)")
