@@ -163,13 +163,13 @@ public final class GRPCClientConnection {
 extension GRPCClientConnection: NGHTTP2SessionEvents {
     func sessionBeginHeaders(stream: Int32) {}
 
-    func sessionHeader(stream id: Int32, name nameBytes: UnsafeRawBufferPointer, value valueBytes: UnsafeRawBufferPointer) -> Bool {
-        guard let stream = streams[id] else { return true }
+    func sessionHeader(stream id: Int32, name nameBytes: UnsafeRawBufferPointer, value valueBytes: UnsafeRawBufferPointer) -> HeaderVerdict {
+        guard let stream = streams[id] else { return .accept }
         stream.headerBytes += nameBytes.count + valueBytes.count + 32
         guard stream.headerBytes <= Self.maxResponseHeaderBytes else {
             // A server's header lists are small; a huge one is refused, not collected.
             finish(stream, RPCStatus(code: .internal, message: "response header list over \(Self.maxResponseHeaderBytes) bytes"))
-            return false
+            return .resetStream
         }
         let name = String(decoding: nameBytes, as: UTF8.self)
         let value = String(decoding: valueBytes, as: UTF8.self)
@@ -186,7 +186,7 @@ extension GRPCClientConnection: NGHTTP2SessionEvents {
                 stream.headers.addLowercased(name, value)
             }
         }
-        return true
+        return .accept
     }
 
     func sessionHeadersComplete(stream id: Int32, endStream: Bool) {

@@ -72,6 +72,7 @@ final class GRPCServerChannelHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if let driver { MemoryReturn.connectionReleased(heldBytes: driver.connection.peakHeldBytes) }
         driver?.channelClosed()
         driver = nil
         if let entry { registry?.remove(entry) }

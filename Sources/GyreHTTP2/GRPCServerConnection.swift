@@ -42,9 +42,15 @@ public final class GRPCServerConnection {
     /// Calls of the ordinary budget in flight on this connection.
     private var callsInFlight = 0
     /// Request bytes buffered in incomplete requests on this connection.
-    public private(set) var bufferedRequestBytes = 0
+    public private(set) var bufferedRequestBytes = 0 {
+        didSet { peakHeldBytes = max(peakHeldBytes, unsentBytes + bufferedRequestBytes) }
+    }
     /// Response bytes queued on streams and not yet handed to nghttp2.
-    public private(set) var unsentBytes = 0
+    public private(set) var unsentBytes = 0 {
+        didSet { peakHeldBytes = max(peakHeldBytes, unsentBytes + bufferedRequestBytes) }
+    }
+    /// The most request and response bytes this connection held at once.
+    public private(set) var peakHeldBytes = 0
     /// When the backlog of unsent bytes last moved (or began).
     private var lastOutputProgress: UInt64 = 0
     /// Since when the connection has had no open stream; nil while it has one.
@@ -109,6 +115,7 @@ public final class GRPCServerConnection {
     /// Returns false on a connection error: send the pending output (a GOAWAY) and close.
     @discardableResult
     public func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if mustClose { return false }
         receiving = true
         defer { receiving = false }
         let healthy = session.receive(bytes)
@@ -488,28 +495,39 @@ extension GRPCServerConnection: NGHTTP2SessionEvents {
         }
     }
 
-    func sessionHeader(stream id: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool {
+    func sessionHeader(stream id: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> HeaderVerdict {
+        if mustClose { return .abortSession }
         // Counted as RFC 9113 counts SETTINGS_MAX_HEADER_LIST_SIZE: the decoded size, so HPACK's
         // one-byte references to a large table entry cannot amplify what a stream makes us hold.
         headerBlockBytes += name.count + value.count + 32
         headerBlockFields += 1
-        if headerBlockBytes > configuration.maxHeaderListBytes || headerBlockFields > configuration.maxHeaderCount {
-            refuseHeaderList(stream: id)
-            return false
+        let bytesLimit = configuration.maxHeaderListBytes, fieldsLimit = configuration.maxHeaderCount
+        if headerBlockBytes > 4 * bytesLimit || headerBlockFields > 4 * fieldsLimit {
+            // Four times over within one block: built to amplify. Decoding the rest of it (a
+            // 16 KiB block of one-byte references is 64 MB decoded) would cost more than the
+            // connection is worth; drop the connection now.
+            observer.protection(.headerListRefused)
+            observer.protection(.closedHeaderAbuse)
+            mustClose = true
+            session.terminate(errorCode: NGHTTP2Session.enhanceYourCalm)
+            return .abortSession
         }
-        guard let stream = headerStream, stream.id == id, stream.phase == .awaitingHead else { return true }
-        stream.headBuilder.add(name: name, value: value)
-        return true
+        guard let stream = headerStream, stream.id == id else { return .accept }
+        if headerBlockBytes > bytesLimit || headerBlockFields > fieldsLimit {
+            // Over: keep nothing more of it; the stream is reset when its block ends.
+            stream.headerListTooLarge = true
+            return .accept
+        }
+        if stream.phase == .awaitingHead { stream.headBuilder.add(name: name, value: value) }
+        return .accept
     }
 
-    /// nghttp2 resets the stream and skips the rest of its block; the stream is dropped now, and a
-    /// connection that keeps doing it is sent away.
-    private func refuseHeaderList(stream id: Int32) {
+    /// Resets a stream whose header list was over the limit (ENHANCE_YOUR_CALM, which gRPC
+    /// clients report as RESOURCE_EXHAUSTED), and sends away a connection that keeps doing it.
+    private func refuseHeaderList(_ stream: ServerStream) {
         observer.protection(.headerListRefused)
-        headerStream = nil
-        if let stream = streams[id], stream.phase != .ended {
-            markEnded(stream, code: .resourceExhausted)
-        }
+        if stream.phase != .ended { markEnded(stream, code: .resourceExhausted) }
+        session.resetStream(stream.id, errorCode: NGHTTP2Session.enhanceYourCalm)
         headerViolations += 1
         if headerViolations >= configuration.maxHeaderViolations && !mustClose {
             observer.protection(.closedHeaderAbuse)
@@ -522,6 +540,11 @@ extension GRPCServerConnection: NGHTTP2SessionEvents {
         let current = headerStream
         headerStream = nil
         guard let stream = current?.id == id ? current : streams[id] else { return }
+        if stream.headerListTooLarge {
+            stream.headerListTooLarge = false
+            refuseHeaderList(stream)
+            return
+        }
         if stream.phase == .awaitingHead { accept(stream) }
         if endStream { requestEnded(stream) }
     }

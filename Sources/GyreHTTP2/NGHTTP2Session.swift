@@ -7,9 +7,8 @@ internal import CNGHTTP2
 /// session's receive or send.
 protocol NGHTTP2SessionEvents: AnyObject {
     func sessionBeginHeaders(stream: Int32)
-    /// One header field; the buffers are valid only during the call. Returning false refuses
-    /// the stream: nghttp2 resets it and skips the rest of its header block without reporting it.
-    func sessionHeader(stream: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool
+    /// One header field; the buffers are valid only during the call.
+    func sessionHeader(stream: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> HeaderVerdict
     /// A complete HEADERS block (request, response or trailers). `endStream`: the peer is done.
     func sessionHeadersComplete(stream: Int32, endStream: Bool)
     func sessionData(stream: Int32, bytes: UnsafeRawBufferPointer)
@@ -21,6 +20,18 @@ protocol NGHTTP2SessionEvents: AnyObject {
     func sessionSentEndStream(stream: Int32)
     /// Fill `buffer` with the stream's next outbound bytes; see ``DataReadResult``.
     func sessionReadData(stream: Int32, into buffer: UnsafeMutableRawBufferPointer) -> DataReadResult
+}
+
+/// What to do after one header field.
+enum HeaderVerdict {
+    /// Go on.
+    case accept
+    /// Reset this stream (RST_STREAM INTERNAL_ERROR); nghttp2 still decodes the rest of the block
+    /// (HPACK state must stay in step) but reports none of it.
+    case resetStream
+    /// Stop the session at once: `receive` returns false and the rest of the input, including the
+    /// rest of this block, is never decoded (for blocks built to amplify).
+    case abortSession
 }
 
 /// The answer to nghttp2's request for a stream's next DATA bytes.
@@ -182,10 +193,14 @@ private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user
 
 private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, userData in
     guard let frame else { return 0 }
-    let accepted = owner(userData).events.sessionHeader(stream: frame.pointee.hd.stream_id,
-                                                        name: UnsafeRawBufferPointer(start: name, count: nameLength),
-                                                        value: UnsafeRawBufferPointer(start: value, count: valueLength))
-    return accepted ? 0 : Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
+    let verdict = owner(userData).events.sessionHeader(stream: frame.pointee.hd.stream_id,
+                                                       name: UnsafeRawBufferPointer(start: name, count: nameLength),
+                                                       value: UnsafeRawBufferPointer(start: value, count: valueLength))
+    switch verdict {
+    case .accept: return 0
+    case .resetStream: return Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
+    case .abortSession: return Int32(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue)
+    }
 }
 
 private let onFrameRecv: nghttp2_on_frame_recv_callback = { _, frame, userData in

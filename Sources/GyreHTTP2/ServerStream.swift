@@ -29,6 +29,8 @@ final class ServerStream {
     var call: ServerCall?
     /// The budget slot the call holds (taken when its request is complete), if any.
     var heldLimiter: InFlightLimiter?
+    /// Its header list passed the limit: nothing more of it is kept, and it is reset.
+    var headerListTooLarge = false
     /// The held slot also counts toward the connection's share of the ordinary budget.
     var countsTowardConnection = false
     /// Request bytes this stream holds buffered, charged to the connection and the server.
