@@ -45,7 +45,7 @@ fi
 ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev
 
 scratch="$top/.build-fuzz"
-flags=(--package-path Fuzz --scratch-path "$scratch" -c release -Xswiftc -sanitize=fuzzer,address)
+flags=(--package-path Fuzz --scratch-path "$scratch" -c release -Xswiftc "-sanitize=fuzzer,address")
 for target in "${targets[@]}"; do
   echo "fuzz: building $target" >&2
   swift build "${flags[@]}" --product "$target" >&2
