@@ -3,7 +3,8 @@
 #   1. scripts/check-generated.sh  (the committed protoc-c codec matches proto/)
 #   2. swift build
 #   3. swift test
-#   4. the Python black-box suite (Tests/python) against the debug gyre-node.
+#   4. scripts/fuzz.sh 5  (builds the fuzz package, runs each libFuzzer target for 5 s)
+#   5. the Python black-box suite (Tests/python) against the debug gyre-node.
 # Works on a fresh Debian machine that has only the Swift toolchain. Exits non-zero on any
 # failure; its last lines are pytest's summary.
 set -euo pipefail
@@ -30,6 +31,9 @@ swift build
 
 step "swift test"
 swift test
+
+step "scripts/fuzz.sh 5"
+scripts/fuzz.sh 5
 
 step "Python suite (Tests/python)"
 bin_dir=$(swift build --show-bin-path)

@@ -101,6 +101,10 @@ public struct RequestHeadBuilder: Sendable {
         case 20 where HeaderBytes.equal(name, "grpc-accept-encoding"):
             return
         default:
+            // A pseudo-header not matched above (`:status`, `:protocol`, a misspelt `:scheme`) is
+            // never metadata, as the contract says. nghttp2 refuses such a request as malformed
+            // before it gets here, but the builder must not depend on that (found by fuzzing).
+            if name.first == UInt8(ascii: ":") { return }
             metadata.addLowercased(HeaderBytes.string(name), HeaderBytes.string(value))
         }
     }

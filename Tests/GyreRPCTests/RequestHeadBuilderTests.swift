@@ -95,4 +95,33 @@ struct RequestHeadBuilderTests {
         #expect(error?.code == .invalidArgument)
         #expect(error?.message.contains("grpc-timeout") == true)
     }
+
+    /// Found by the `FuzzRequestHead` fuzz target (Fuzz/Corpus/FuzzRequestHead/crash-unknown-pseudo-header):
+    /// an unknown pseudo-header (here `:wcheme`) came out as metadata. The input is the target's
+    /// format, `len(name) name len(value) value` per field, fed as the target feeds it.
+    @Test func fuzzUnknownPseudoHeaderIsNotMetadata() throws {
+        let input: [UInt8] = [
+            0x07, 0x3A, 0x6D, 0x65, 0x74, 0x68, 0x6F, 0x64, 0x04, 0x50, 0x4F, 0x53, 0x54, 0x07, 0x3A, 0x77,
+            0x63, 0x68, 0x65, 0x6D, 0x65, 0x04, 0x68, 0x74, 0x74, 0x70, 0x05, 0x3A, 0x70, 0x61, 0x74, 0x68,
+            0x0F, 0x2F, 0x67, 0x79, 0x72, 0x65, 0x2E, 0x76, 0x70, 0x2E, 0x31, 0x3A, 0x37, 0x31, 0x30, 0x30,
+            0x0C, 0x63, 0x6F, 0x6E, 0x74, 0x65, 0x6E, 0x74, 0x2D, 0x74, 0x79, 0x70, 0x65, 0x10, 0x61, 0x70,
+            0x70, 0x6C, 0x69, 0x63, 0x61, 0x74, 0x69, 0x6F, 0x6E, 0x2F, 0x67, 0x72, 0x70, 0x63,
+        ]
+        var builder = RequestHeadBuilder()
+        var offset = 0
+        func field() -> [UInt8] {
+            let length = offset < input.count ? Int(input[offset]) : 0
+            let end = min(input.count, offset + 1 + length)
+            defer { offset = end }
+            return offset + 1 <= end ? Array(input[(offset + 1)..<end]) : []
+        }
+        while offset < input.count {
+            let name = field(), value = field()
+            name.withUnsafeBytes { name in value.withUnsafeBytes { value in builder.add(name: name, value: value) } }
+        }
+        let head = try builder.finish().get()
+        #expect(head.path == "/gyre.vp.1:7100")
+        #expect(head.metadata.isEmpty)
+        #expect(try self.head(valid + [(":status", "200"), (":protocol", "websocket")]).get().metadata.isEmpty)
+    }
 }
