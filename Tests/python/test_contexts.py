@@ -98,3 +98,55 @@ def test_a_context_of_another_cluster_is_refused(start_node):
     finally:
         ch1.close()
         ch2.close()
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _forged_vector(actors: int, counter: int, fmt: int) -> bytes:
+    """A well-formed version vector (sorted actors, minimal varints) in the given format byte."""
+    body = _varint(actors) + b"".join(i.to_bytes(16, "big") + _varint(counter) for i in range(1, actors + 1))
+    return bytes([fmt]) + body
+
+
+def test_forged_contexts_cannot_bloat_or_lock_a_key(start_node):
+    """The table's attack on the client port: a 100,000-actor context (~2 MB) used to stay in the
+    key, and a forged counter of 2^62 per member locked it for good. Both, in the old bare format
+    and with a made-up seal, over and over: every one is refused, nothing is written, the key
+    keeps accepting writes, Health answers, and the node's memory stays within 100 MB of where it
+    started."""
+    import hostile
+    from gyre_testlib import health_pb2, health_pb2_grpc
+
+    node = start_node()
+    channel = open_channel(node.address)
+    kv = kv_pb2_grpc.KVStub(channel)
+    health = health_pb2_grpc.HealthStub(channel)
+    key = unique_key("locked")
+    put(kv, key, b"first")
+    base = hostile.rss_mb(node.pid)
+    forged = [
+        _forged_vector(100_000, 1, 0x11),
+        _forged_vector(100_000, 1, 0x12) + bytes(16),
+        _forged_vector(3, 1 << 62, 0x11),
+        _forged_vector(3, 1 << 62, 0x12) + bytes(16),
+    ]
+    for _ in range(5):
+        for context in forged:
+            refused(kv.Put, kv_pb2.PutRequest(key=key, value=b"forged", context=context))
+            refused(kv.Delete, kv_pb2.DeleteRequest(key=key, context=context))
+        assert health.Check(health_pb2.HealthCheckRequest(), timeout=RPC_TIMEOUT_S).status == \
+            health_pb2.HealthCheckResponse.SERVING
+    assert list(get(kv, key).values) == [b"first"]
+    answer = get(kv, key)
+    put(kv, key, b"second", answer.context)
+    assert list(get(kv, key).values) == [b"second"]
+    peak = hostile.peak_rss_mb(node.pid)
+    assert peak - base < 100, f"peak RSS {peak:.0f} MB, {peak - base:.0f} MB above {base:.0f} MB"
+    channel.close()
