@@ -9,8 +9,9 @@ import GyreRPC
 /// member, and that member's node id is the one the call claims in `gyre-from`. A node whose data
 /// directory was wiped has a new node id under its old certificate, so it is refused until it
 /// joins again. `Replica.Identify` (formation, before members are known) needs only the
-/// CA-signed certificate. Without mutual TLS every call is accepted: the peer listener is then
-/// on loopback, or the operator chose `--insecure-peers`.
+/// CA-signed certificate until the cluster has formed, and then one that names a member (its
+/// answer carries the cluster secret). Without mutual TLS every call is accepted: the peer
+/// listener is then on loopback, or the operator chose `--insecure-peers`.
 struct PeerAuthorization: Sendable {
     let required: Bool
     let state: ClusterState
@@ -43,10 +44,19 @@ struct PeerAuthorization: Sendable {
         return true
     }
 
-    /// True when `call` may go on before membership is known (Identify).
+    /// True when `call` may ask who this node is (Identify): any CA-signed peer while the cluster
+    /// forms, a member once it has formed.
     func admitsPeer(_ call: ServerCall) -> Bool {
-        guard required, call.peer == nil else { return true }
-        call.fail(RPCError(.unauthenticated, "peer calls need a client certificate signed by the cluster's CA"))
-        return false
+        guard required else { return true }
+        guard let peer = call.peer else {
+            call.fail(RPCError(.unauthenticated, "peer calls need a client certificate signed by the cluster's CA"))
+            return false
+        }
+        if let members = state.snapshot?.ring.members, !members.contains(where: { peer.names($0.name) }) {
+            call.fail(RPCError(.permissionDenied,
+                               "the caller's certificate (\(peer.names.joined(separator: ", "))) names no member of this cluster"))
+            return false
+        }
+        return true
     }
 }

@@ -213,11 +213,23 @@ def test_a_certificate_that_does_not_name_the_node_is_refused_at_start(node_bina
 
 def test_peer_port_attacks_from_outside_the_cluster_are_refused(pair, certs):
     """What anyone who reached the peer port could do: store forged version sets (a counter of
-    2^62 locked a key for good), send a Batch of 1,000 forged puts. Without a member's certificate
-    every such call is refused before anything is decoded, and the key stays writable."""
+    2^62 locked a key for good), send a Batch of 1,000 forged puts, read the cluster secret from
+    Identify. Without a member's certificate every such call is refused before anything is
+    decoded, Health answers throughout, the key stays writable, and n0's memory stays within
+    100 MB of where it started."""
+    import hostile
+
     forged = b"\x21" + bytes(40)
     cluster_id = pair.cluster_id
-    for stub in (pair.replica(certs.credentials("intruder")), pair.replica(certs.credentials(None))):
+    base = hostile.rss_mb(pair.nodes[0].pid)
+    health = health_pb2_grpc.HealthStub(pair.channel)
+    intruder = pair.replica(certs.credentials("intruder"))
+    with pytest.raises(grpc.RpcError) as info:
+        intruder.Identify(replica_pb2.IdentifyRequest(), timeout=RPC_TIMEOUT_S)
+    assert info.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    for stub in (intruder, pair.replica(certs.credentials(None))) * 5:
+        assert health.Check(health_pb2.HealthCheckRequest(), timeout=RPC_TIMEOUT_S).status == \
+            health_pb2.HealthCheckResponse.SERVING
         for call in (
             lambda: stub.Put(replica_pb2.ReplicaPutRequest(key=b"locked?", version_set=forged), timeout=RPC_TIMEOUT_S,
                              metadata=pair.metadata(pair.ids["n0"])),
@@ -232,6 +244,8 @@ def test_peer_port_attacks_from_outside_the_cluster_are_refused(pair, certs):
     kv = kv_pb2_grpc.KVStub(pair.channel)
     kv.Put(kv_pb2.PutRequest(key=b"locked?", value=b"still writable"), timeout=RPC_TIMEOUT_S)
     assert list(kv.Get(kv_pb2.GetRequest(key=b"locked?"), timeout=RPC_TIMEOUT_S).values) == [b"still writable"]
+    peak = hostile.peak_rss_mb(pair.nodes[0].pid)
+    assert peak - base < 100, f"peak RSS {peak:.0f} MB, {peak - base:.0f} MB above {base:.0f} MB"
 
 
 def test_an_oversized_batch_from_a_member_is_refused_whole(pair, certs):
