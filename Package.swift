@@ -119,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GyreHTTP2Tests",
-            dependencies: ["GyreHTTP2", "GyreRPC", "GyreTestKit", nio, nioPosix],
+            dependencies: ["GyreHTTP2", "GyreRPC", "GyreTestKit", nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(

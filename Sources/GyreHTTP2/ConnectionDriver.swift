@@ -6,20 +6,26 @@ protocol DrivenConnection: AnyObject, SendableMetatype {
     func drainOutput(maxBytes: Int, _ sink: (UnsafeRawBufferPointer) -> Void) -> Bool
     var hasPendingOutput: Bool { get }
     var isAlive: Bool { get }
-    /// Read no more input for now (the peer has too much output left unread).
-    var wantsReadPaused: Bool { get }
     /// Close now, after writing what can be written.
     var mustClose: Bool { get }
+    /// How long output may wait on a channel that accepts none before the channel is closed
+    /// (0: never; the peer's deadlines bound it instead).
+    var stalledOutputTimeoutNanoseconds: UInt64 { get }
     var nextDeadline: UInt64? { get }
     func expireDeadlines(now: UInt64)
     func transportClosed()
+    /// The channel is being closed because output waited too long on it.
+    func outputStalled()
     var onOutputPending: (() -> Void)? { get set }
 }
 
-extension GRPCServerConnection: DrivenConnection {}
+extension GRPCServerConnection: DrivenConnection {
+    var stalledOutputTimeoutNanoseconds: UInt64 { configuration.requestTimeoutNanoseconds }
+}
 extension GRPCClientConnection: DrivenConnection {
-    var wantsReadPaused: Bool { false }
     var mustClose: Bool { false }
+    func outputStalled() {}
+    var stalledOutputTimeoutNanoseconds: UInt64 { 0 }
 }
 
 /// Moves bytes between a channel and a sans-I/O connection: reads feed it, one batched write per
@@ -28,9 +34,15 @@ extension GRPCClientConnection: DrivenConnection {
 /// Contract: lives on the channel's event loop. Output produced while reading is flushed at
 /// `channelReadComplete`; output produced by work from elsewhere is flushed once per loop pass.
 /// Backpressure: output is taken from the connection only while the channel is writable, at most
-/// ``maxBytesPerFlush`` per pass, and reads stop (``read(context:)`` is held back) while the
-/// channel is not writable or the connection asks for a pause. The channel is closed when the
-/// connection has nothing left to do, must close, or hits a fatal error.
+/// ``maxBytesPerFlush`` per pass. A server driver (`pausesReads`) holds back reads
+/// (``read(context:)``) while its channel is not writable: the peer is not reading what it asked
+/// for. A client driver never stops reading: a peer server that pauses its own reads waits for
+/// ours, and two sides that both stopped would wait for each other forever. Reads never stop
+/// because of the connection's own backlog either, for the same reason: the window updates that
+/// would drain it arrive on the read side. Output that waits on an unwritable channel longer
+/// than the connection's ``DrivenConnection/stalledOutputTimeoutNanoseconds`` closes the
+/// channel. The channel is also closed when the connection has nothing left to do, must close,
+/// or hits a fatal error.
 final class ConnectionDriver<Connection: DrivenConnection> {
     /// Most bytes taken from the connection in one pass (the channel's high-water mark is 1 MiB).
     static var maxBytesPerFlush: Int { 1 << 20 }
@@ -41,13 +53,19 @@ final class ConnectionDriver<Connection: DrivenConnection> {
     private var deadlineTask: Scheduled<Void>?
     private var deadlineTaskAt = UInt64.max
     private var closed = false
+    private let pausesReads: Bool
     private var readPaused = false
     private var readPending = false
+    /// Since when output has waited on an unwritable channel, or nil.
+    private var stalledSince: UInt64?
+    private var stallTask: Scheduled<Void>?
     /// Runs after every flush (the server publishes its idle state from here).
     var onFlushed: (() -> Void)?
 
-    init(connection: Connection) {
+    /// - Parameter pausesReads: hold back reads while the channel is not writable (servers).
+    init(connection: Connection, pausesReads: Bool) {
         self.connection = connection
+        self.pausesReads = pausesReads
     }
 
     func attach(_ context: ChannelHandlerContext) {
@@ -95,6 +113,7 @@ final class ConnectionDriver<Connection: DrivenConnection> {
             return
         }
         updateReadPause()
+        updateStall()
         armDeadlineTimer()
         onFlushed?()
     }
@@ -114,8 +133,8 @@ final class ConnectionDriver<Connection: DrivenConnection> {
     }
 
     private func updateReadPause() {
-        guard let context else { return }
-        let pause = connection.wantsReadPaused || !context.channel.isWritable
+        guard pausesReads, let context else { return }
+        let pause = !context.channel.isWritable
         if pause == readPaused { return }
         readPaused = pause
         if !pause && readPending {
@@ -124,10 +143,42 @@ final class ConnectionDriver<Connection: DrivenConnection> {
         }
     }
 
+    /// Starts or ends the stall clock: output is pending and the channel takes none.
+    private func updateStall() {
+        guard let context else { return }
+        let timeout = connection.stalledOutputTimeoutNanoseconds
+        guard timeout > 0, connection.hasPendingOutput, !context.channel.isWritable else {
+            stalledSince = nil
+            stallTask?.cancel()
+            stallTask = nil
+            return
+        }
+        guard stalledSince == nil else { return }
+        let since = monotonicNanoseconds()
+        stalledSince = since
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        stallTask = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(clamping: timeout))) {
+            let driver = loopBound.value
+            driver.stallTask = nil
+            guard driver.stalledSince == since else { return }
+            driver.connection.outputStalled()
+            driver.close()
+        }
+    }
+
+    /// Closes the channel now, after handing it what the connection has to send (an idle
+    /// connection evicted to make room for another).
+    func closeNow() {
+        flush()
+        close()
+    }
+
     func channelClosed() {
         closed = true
         deadlineTask?.cancel()
         deadlineTask = nil
+        stallTask?.cancel()
+        stallTask = nil
         connection.transportClosed()
         connection.onOutputPending = nil
         context = nil

@@ -29,9 +29,10 @@ final class ConnectionEntry: Sendable {
 ///
 /// Contract: thread-safe. ``admit(_:)`` counts a new connection in; when that passes a cap it
 /// first evicts the longest-idle connection in the capped group (the source's, or all of them)
-/// and refuses the new one when there is none idle to evict. Every admitted entry is
-/// ``remove(_:)``d once when its connection closes (an evicted one may be removed again; that
-/// is a no-op).
+/// and refuses the new one when there is none idle to evict. An evicted entry leaves the registry
+/// at once (its connection closes at once, being idle; see ``EvictIdleEvent``). Every admitted
+/// entry is ``remove(_:)``d once when its connection closes (an evicted one may be removed
+/// again; that is a no-op).
 final class ConnectionRegistry: Sendable {
     let maxConnections: Int
     let maxPerSource: Int
@@ -52,11 +53,13 @@ final class ConnectionRegistry: Sendable {
     }
 
     /// The in-flight budget of `entry`'s source, shared by all its connections (admitted ones).
+    /// An entry already removed (its connection closed or was evicted meanwhile) gets a budget of
+    /// its own that the registry does not keep.
     func callLimiter(of entry: ConnectionEntry) -> InFlightLimiter {
         state.withLock { state in
             if let limiter = state.sourceCalls[entry.source] { return limiter }
             let limiter = InFlightLimiter(limit: maxCallsPerSource)
-            state.sourceCalls[entry.source] = limiter
+            if state.all[ObjectIdentifier(entry)] != nil { state.sourceCalls[entry.source] = limiter }
             return limiter
         }
     }

@@ -18,7 +18,7 @@ final class GRPCClientChannelHandler: ChannelDuplexHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let driver = ConnectionDriver(connection: connection)
+        let driver = ConnectionDriver(connection: connection, pausesReads: false)
         driver.attach(context)
         self.driver = driver
     }

@@ -5,7 +5,8 @@ import NIOTLS
 /// Asks a server connection to start a graceful shutdown (GOAWAY, drain, close).
 struct GracefulShutdownEvent: Sendable {}
 
-/// Asks an idle server connection to go away to make room for a new one (connection caps).
+/// Asks an idle server connection to go away to make room for a new one (connection caps): it
+/// closes at once when still idle, or after its open calls when one began meanwhile.
 struct EvictIdleEvent: Sendable {}
 
 /// The channel handler of one accepted connection: a ``GRPCServerConnection`` driven by NIO.
@@ -34,7 +35,7 @@ final class GRPCServerChannelHandler: ChannelDuplexHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let driver = ConnectionDriver(connection: makeConnection(context.eventLoop))
+        let driver = ConnectionDriver(connection: makeConnection(context.eventLoop), pausesReads: true)
         driver.attach(context)
         if let entry {
             driver.onFlushed = { [unowned self, unowned driver] in
@@ -93,7 +94,13 @@ final class GRPCServerChannelHandler: ChannelDuplexHandler {
         } else if event is EvictIdleEvent, let driver {
             observer.protection(.evictedIdle)
             driver.connection.beginGracefulShutdown()
-            driver.flush()
+            if driver.connection.openStreams == 0 {
+                // Idle, as the registry saw it: GOAWAY and close now, so its place is free at once.
+                driver.closeNow()
+            } else {
+                // A call began since the registry looked: let it finish, take no new ones.
+                driver.flush()
+            }
         } else {
             context.fireUserInboundEventTriggered(event)
         }

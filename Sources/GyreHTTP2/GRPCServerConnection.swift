@@ -13,7 +13,8 @@ import GyreRPC
 /// Every resource a peer can make it hold is bounded by its ``ServerConfiguration``: header
 /// lists, request time, buffered request bytes (per connection and, through `requestBytes`,
 /// per server), unsent response bytes, its share of the in-flight budget, idle time. The owner
-/// stops reading while ``wantsReadPaused`` and closes at once when ``mustClose``.
+/// closes at once when ``mustClose``, and calls ``outputStalled()`` when it closes because its
+/// output waited too long on a peer that reads nothing.
 public final class GRPCServerConnection {
     public let configuration: ServerConfiguration
     let router: RPCRouter
@@ -119,7 +120,7 @@ public final class GRPCServerConnection {
         receiving = true
         defer { receiving = false }
         let healthy = session.receive(bytes)
-        dispatchReady()
+        if !mustClose { dispatchReady() }
         return healthy
     }
 
@@ -130,9 +131,13 @@ public final class GRPCServerConnection {
         session.send(maxBytes: maxBytes, sink)
     }
 
-    /// True while the peer has so many response bytes unread that this connection should read
-    /// no more requests (half the unsent limit; the other half is room for calls in flight).
-    public var wantsReadPaused: Bool { unsentBytes >= configuration.maxUnsentBytes / 2 }
+    /// The owner is closing the connection: its output (any frames, not only response bodies)
+    /// waited longer than the request timeout on a peer that reads nothing.
+    public func outputStalled() {
+        guard !mustClose else { return }
+        observer.protection(.closedStalled)
+        mustClose = true
+    }
 
     /// True while there is output to send.
     public var hasPendingOutput: Bool { session.wantsWrite }
@@ -312,6 +317,7 @@ public final class GRPCServerConnection {
 
     private func markEnded(_ stream: ServerStream, code: StatusCode) {
         stream.phase = .ended
+        stream.request = nil
         stream.call?.mark(ServerCall.ended)
         if let method = stream.method { observer.callFinished(method: method, code: code) }
         releaseSlot(stream)

@@ -145,7 +145,7 @@ def _get_burst(key: bytes, count: int, first_stream: int = 1) -> bytes:
 def test_clients_that_never_read_hold_bounded_memory(start_node):
     """20 connections (from one address) with a zero flow-control window ask 100 times each for a 1 MiB value and
     never read. This took ~96 MB per connection, kept after close. Each connection may now leave
-    8 MiB unread (responses past it are answered RESOURCE_EXHAUSTED, reading stops at half) and
+    8 MiB unread (responses past it are answered RESOURCE_EXHAUSTED) and
     the stalled connections are closed at the request timeout. Bounds: peak 20 x 9 MiB + 100 MB
     above the warmed-up node; within 100 MB of it again once the connections are gone."""
     node = start_node("--request-timeout-ms", "3000")
