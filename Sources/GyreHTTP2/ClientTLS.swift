@@ -27,8 +27,13 @@ public final class ClientTLS: Sendable {
     }
 
     public func reload() throws(TLSSetupError) {
+        try prepareReload().commit()
+    }
+
+    /// Reads the files again without using them yet (see ``TLSReload``).
+    public func prepareReload() throws(TLSSetupError) -> TLSReload {
         let context = try Self.makeContext(trustRoots: trustRoots, certificateChain: certificateChain, privateKey: privateKey)
-        current.withLock { $0 = context }
+        return TLSReload(identity: nil) { self.current.withLock { $0 = context } }
     }
 
     var context: NIOSSLContext { current.withLock { $0 } }

@@ -22,8 +22,14 @@ public final class ServerTLS: Sendable {
 
     /// Reads the files again; new connections use the new context.
     public func reload() throws(TLSSetupError) {
+        try prepareReload().commit()
+    }
+
+    /// Reads and checks the files again without using them yet: the caller can check what the new
+    /// certificate names, and commit several listeners' reloads together or none.
+    public func prepareReload() throws(TLSSetupError) -> TLSReload {
         let made = try Self.makeContext(files: files, clientCertificates: clientCertificates)
-        current.withLock { $0 = made }
+        return TLSReload(identity: made.identity) { self.current.withLock { $0 = made } }
     }
 
     var context: NIOSSLContext { current.withLock { $0.context } }
@@ -63,4 +69,19 @@ public final class ServerTLS: Sendable {
             throw TLSSetupError("cannot load TLS files (certificate \(files.certificateChain), key \(files.privateKey)\(files.trustRoots.map { ", CA \($0)" } ?? "")): \(error)")
         }
     }
+}
+
+/// A TLS context made anew from its files and not yet in use: ``commit()`` puts it in use for new
+/// connections; dropping it leaves the previous context.
+public struct TLSReload: Sendable {
+    /// What the new certificate names (empty for a client context without a certificate).
+    public let identity: PeerIdentity?
+    private let install: @Sendable () -> Void
+
+    init(identity: PeerIdentity?, install: @escaping @Sendable () -> Void) {
+        self.identity = identity
+        self.install = install
+    }
+
+    public func commit() { install() }
 }

@@ -46,7 +46,7 @@ public struct NodeSecurity: Sendable {
         }
         if clientCertificates != .none {
             guard let clientTLS else { return "--client-auth needs TLS on the client port (--client-tls on)" }
-            if clientTLS.trustRoots == nil { return "--client-auth needs a CA to verify client certificates (--tls-ca or --client-ca)" }
+            if clientTLS.trustRoots == nil { return "--client-auth needs --client-ca, the CA that signs client certificates (best not the peers' --tls-ca: a certificate it signs could act as a peer)" }
         }
         return nil
     }

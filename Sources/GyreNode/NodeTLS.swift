@@ -5,7 +5,7 @@ import GyreHTTP2
 ///
 /// Contract: ``init(security:nodeName:)`` refuses a node certificate that does not name the
 /// node (so a misconfigured node fails at start, not at its first peer call); ``reload()`` makes
-/// every context anew from the same files, all or nothing as far as the checks go.
+/// every context anew from the same files, all of them or none.
 final class NodeTLS: Sendable {
     let peerListener: ServerTLS?
     let peerClient: ClientTLS?
@@ -38,17 +38,20 @@ final class NodeTLS: Sendable {
         }
     }
 
+    /// Reads every file again and checks the peer certificate still names this node before any
+    /// context changes: a failed reload leaves all three as they were.
     func reload() throws(TLSSetupError) {
+        var reloads: [TLSReload] = []
         if let peerListener {
-            try peerListener.reload()
-            do {
-                try Self.check(peerListener, names: nodeName, file: peerListener.files.certificateChain)
-            } catch {
-                throw TLSSetupError(error.description)
+            let reload = try peerListener.prepareReload()
+            if let identity = reload.identity, !identity.names(nodeName) {
+                throw TLSSetupError("the certificate \(peerListener.files.certificateChain) does not name this node (--node-name \(nodeName)); its DNS names are \(identity.names)")
             }
+            reloads.append(reload)
         }
-        try peerClient?.reload()
-        try clientListener?.reload()
+        if let peerClient { reloads.append(try peerClient.prepareReload()) }
+        if let clientListener { reloads.append(try clientListener.prepareReload()) }
+        for reload in reloads { reload.commit() }
     }
 
     private static func check(_ tls: ServerTLS, names name: String, file: String) throws(NodeStartError) {

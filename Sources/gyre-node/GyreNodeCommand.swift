@@ -143,7 +143,7 @@ struct GyreNodeCommand: AsyncParsableCommand {
     @Option(help: "With --client-tls on, client certificates: none, optional or required (verified against --client-ca).")
     var clientAuth: String = "none"
 
-    @Option(help: "CA (PEM) that client certificates must chain to (default: --tls-ca).")
+    @Option(help: "CA (PEM) that client certificates must chain to; needed with --client-auth optional|required. Use a CA other than --tls-ca: a certificate the peers' CA signed could act as a peer.")
     var clientCa: String?
 
     @Flag(help: "Serve the peer port without authentication on a non-loopback address (anyone who reaches it can write replicas). Logs a warning.")
@@ -300,10 +300,11 @@ struct GyreNodeCommand: AsyncParsableCommand {
         case "on":
             guard let peerTLS else { throw ValidationError("--client-tls on needs --tls-cert and --tls-key") }
             clientTLS = TLSFiles(certificateChain: peerTLS.certificateChain, privateKey: peerTLS.privateKey,
-                                 trustRoots: clientCa ?? tlsCa)
+                                 trustRoots: clientCa)
         default:
             throw ValidationError("--client-tls must be off or on, got \(clientTls)")
         }
+        if clientCa != nil && clientTLS == nil { throw ValidationError("--client-ca needs --client-tls on") }
         guard let policy = ClientCertificatePolicy(rawValue: clientAuth) else {
             throw ValidationError("--client-auth must be none, optional or required, got \(clientAuth)")
         }

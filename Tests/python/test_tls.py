@@ -142,14 +142,32 @@ def test_grpcio_over_tls_on_the_client_port(start_node, certs):
     assert info.value.code() == grpc.StatusCode.UNAVAILABLE
 
 
-def test_client_certificates_required(start_node, certs):
-    node = _client_tls_node(start_node, certs, "--client-auth", "required")
+@pytest.fixture(scope="module")
+def client_certs(tmp_path_factory):
+    """Client certificates under a CA of their own (not the peers')."""
+    return Certs(tmp_path_factory.mktemp("client-certs"), ["app"])
+
+
+def test_client_certificates_required(start_node, certs, client_certs):
+    node = _client_tls_node(start_node, certs, "--client-auth", "required", "--client-ca", client_certs.ca)
     anonymous = grpc.secure_channel(node.address, certs.credentials(None))
     with pytest.raises(grpc.RpcError) as info:
         kv_pb2_grpc.KVStub(anonymous).Get(kv_pb2.GetRequest(key=b"k"), timeout=3)
     assert info.value.code() == grpc.StatusCode.UNAVAILABLE
-    named = open_tls_channel(node.address, certs.credentials("intruder"))
-    assert not list(kv_pb2_grpc.KVStub(named).Get(kv_pb2.GetRequest(key=b"k"), timeout=RPC_TIMEOUT_S).values)
+    # A member's certificate is signed by the peers' CA, not the clients': refused here.
+    member = grpc.secure_channel(node.address, certs.credentials("n1"))
+    with pytest.raises(grpc.RpcError) as info:
+        kv_pb2_grpc.KVStub(member).Get(kv_pb2.GetRequest(key=b"k"), timeout=3)
+    assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+    app = open_tls_channel(node.address, client_certs.credentials("app", ca=certs.ca))
+    assert not list(kv_pb2_grpc.KVStub(app).Get(kv_pb2.GetRequest(key=b"k"), timeout=RPC_TIMEOUT_S).values)
+
+
+def test_client_auth_without_a_client_ca_is_refused_at_start(node_binary, certs):
+    refused = subprocess.run([node_binary, "--listen", "127.0.0.1:0", "--engine", "memory", *certs.node_args("n0"),
+                              "--client-tls", "on", "--client-auth", "required"], capture_output=True, timeout=30, text=True)
+    assert refused.returncode != 0
+    assert "--client-ca" in refused.stderr
 
 
 def test_sighup_reloads_certificates_for_new_connections(start_node, certs, tmp_path):
@@ -193,6 +211,40 @@ def test_a_failed_reload_keeps_the_old_certificates(start_node, certs, tmp_path)
     wait_for("the failure to be logged", lambda: "certificate reload failed" in Path(node.log_path).read_text(), timeout=10)
     fresh = open_tls_channel(node.address, certs.credentials(None))
     assert not list(kv_pb2_grpc.KVStub(fresh).Get(kv_pb2.GetRequest(key=b"x"), timeout=RPC_TIMEOUT_S).values)
+
+
+def _peer_certificate_names(address: str, certs: Certs) -> list[str]:
+    """The DNS names of the certificate a peer listener presents (we connect as member n1)."""
+    import socket
+    import ssl
+    context = ssl.create_default_context(cafile=certs.ca)
+    context.check_hostname = False
+    context.load_cert_chain(certs.cert("n1"), certs.key("n1"))
+    context.set_alpn_protocols(["h2"])
+    host, port = address.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=RPC_TIMEOUT_S) as raw:
+        with context.wrap_socket(raw) as tls:
+            return [value for kind, value in tls.getpeercert().get("subjectAltName", ()) if kind == "DNS"]
+
+
+def test_a_reload_that_fails_its_check_changes_no_listener(start_node, certs, tmp_path):
+    """The new certificate is valid but names another node: the reload fails, and the peer
+    listener (checked first) goes on presenting the old one."""
+    live = tmp_path / "live"
+    live.mkdir()
+    for name, source in (("n0.pem", certs.cert("n0")), ("n0.key", certs.key("n0"))):
+        shutil.copy(source, live / name)
+    peer = f"127.0.0.1:{_free_port()}"
+    node = start_node("--node-name", "n0", "--tls-cert", str(live / "n0.pem"), "--tls-key", str(live / "n0.key"),
+                      "--tls-ca", certs.ca, "--peer-listen", peer)
+    assert "n0" in _peer_certificate_names(peer, certs)
+    shutil.copy(certs.cert("n2"), live / "n0.pem")
+    shutil.copy(certs.key("n2"), live / "n0.key")
+    node.popen.send_signal(signal.SIGHUP)
+    wait_for("the failure to be logged", lambda: "certificate reload failed" in Path(node.log_path).read_text(), timeout=10)
+    assert "does not name this node" in Path(node.log_path).read_text()
+    names = _peer_certificate_names(peer, certs)
+    assert "n0" in names and "n2" not in names
 
 
 def test_an_unauthenticated_peer_port_binds_only_to_loopback(node_binary, tmp_path):
