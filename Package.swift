@@ -60,12 +60,13 @@ let package = Package(
         // MARK: pure layers (standard library only)
         .target(name: "GyreModel", swiftSettings: strictSettings),
         .target(name: "GyreRPC", swiftSettings: strictSettings),
-        .target(name: "GyreCore", dependencies: ["GyreModel"], swiftSettings: strictSettings),
+        .target(name: "GyreCore", dependencies: ["GyreModel", "GyreRPC"], swiftSettings: strictSettings),
 
         // MARK: edges (the only users of their C library)
         .target(
             name: "GyreHTTP2",
-            dependencies: ["GyreRPC", "CNGHTTP2", nio, nioPosix, nioSSL, nioTLS],
+            // GyreCore for its pure DeadlineQueue only: the transport knows nothing of keys.
+            dependencies: ["GyreRPC", "GyreCore", "CNGHTTP2", nio, nioPosix, nioSSL, nioTLS],
             swiftSettings: strictSettings
         ),
         .target(
@@ -104,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GyreCoreTests",
-            dependencies: ["GyreCore", "GyreModel", "GyreTestKit"],
+            dependencies: ["GyreCore", "GyreModel", "GyreRPC", "GyreTestKit"],
             swiftSettings: strictSettings
         ),
         .testTarget(

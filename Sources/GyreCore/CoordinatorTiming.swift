@@ -2,7 +2,9 @@
 ///
 /// Contract: the wait ends at the earlier of the client's deadline less `margin` (so the answer
 /// still reaches the client in time) and `now + replicaTimeout` (also the budget when the client
-/// sent no deadline); never before `now`.
+/// sent no deadline); never before `now`. A client deadline that leaves no more than `margin`
+/// has no time to wait at all: ``timeLeft(now:clientDeadline:)`` says so, and the request is
+/// answered DEADLINE_EXCEEDED before anything starts (``WriteAnswer/deadlineTooShort(remaining:margin:)``).
 public struct CoordinatorTiming: Sendable, Equatable {
     /// `--replica-timeout`, nanoseconds (default 1 s).
     public var replicaTimeout: UInt64
@@ -12,6 +14,17 @@ public struct CoordinatorTiming: Sendable, Equatable {
     public init(replicaTimeout: UInt64 = 1_000_000_000, margin: UInt64 = 5_000_000) {
         self.replicaTimeout = replicaTimeout
         self.margin = margin
+    }
+
+    /// Whether the client's deadline leaves time to wait for replicas after the margin.
+    public func timeLeft(now: UInt64, clientDeadline: UInt64?) -> Bool {
+        guard let clientDeadline else { return true }
+        return clientDeadline > now &+ margin
+    }
+
+    /// Nanoseconds from `now` to the client's deadline (0 when passed; nil without one).
+    public func remaining(now: UInt64, clientDeadline: UInt64?) -> UInt64? {
+        clientDeadline.map { $0 > now ? $0 - now : 0 }
     }
 
     /// The absolute time (same clock as `now`) at which to stop waiting.

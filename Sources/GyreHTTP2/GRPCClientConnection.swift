@@ -1,4 +1,5 @@
 internal import CNGHTTP2
+import GyreCore
 public import GyreRPC
 
 /// The client side of one HTTP/2 connection speaking gRPC, with no I/O.

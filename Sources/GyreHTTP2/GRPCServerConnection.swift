@@ -1,4 +1,5 @@
 internal import CNGHTTP2
+import GyreCore
 import GyreRPC
 
 /// The server side of one HTTP/2 connection speaking gRPC, with no I/O: bytes in, handler

@@ -1,4 +1,4 @@
-import GyreHTTP2
+import GyreCore
 import NIOCore
 import Synchronization
 

@@ -57,7 +57,7 @@ final class ReadExecution: Sendable {
                 call.respond(format.get(GetResponse(values: view.values, context: seal.seal(view.context, for: key.key),
                                                     replicas: UInt32(answered))))
             case let .reply(.unavailable(answered, required)):
-                call.fail(RPCError(.unavailable, "only \(answered) of the \(required) replicas needed (R) answered in time"))
+                call.fail(ReadAnswer.shortOfQuorum(answered: answered, r: required))
             case let .repair(node, versions):
                 context.metrics.readRepairs.increment()
                 context.repair(node, key: key, versions: versions)

@@ -35,6 +35,7 @@ struct RequestRouter: Sendable {
             // The only replica is this node (a one-node cluster): no fan-out, nothing to repair.
             return readOnlyReplica(call, key: route.key, seal: route.snapshot.seal, format: format)
         }
+        guard timeLeft(call, read: true) else { return }
         let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: call.deadline)
         ReadExecution(context: context, call: call, key: route.key, replicas: route.replicas, r: r,
                       deadline: deadline, seal: route.snapshot.seal, format: format).start()
@@ -81,7 +82,10 @@ struct RequestRouter: Sendable {
         }
         if call.isExpired {
             context.metrics.expiredWritesSkipped.increment()
-            return call.fail(RPCError(.deadlineExceeded, "deadline exceeded before the write started; not applied"))
+            return call.fail(WriteAnswer.refused(.deadlineExceeded, "deadline exceeded before the write started"))
+        }
+        if route.replicas.count > 1 {
+            guard timeLeft(call, read: false) else { return }
         }
         // Apply to this node's replica first: the new event gets this node's actor id.
         let outcome = LocalWriteOutcome()
@@ -105,7 +109,7 @@ struct RequestRouter: Sendable {
                 throw StorageError("refused: \(message)")
             }
         }, completion: { [context] result in
-            if case let .refused(message)? = outcome.value { return call.fail(RPCError(.failedPrecondition, message)) }
+            if case let .refused(message)? = outcome.value { return call.fail(WriteAnswer.refused(.failedPrecondition, message)) }
             if case let .failure(error) = result { return call.fail(Self.localWriteError(error)) }
             switch outcome.value {
             case .refused?:
@@ -138,14 +142,11 @@ struct RequestRouter: Sendable {
     static func localWriteError(_ error: StorageError) -> RPCError {
         switch error.kind {
         case .writeFault:
-            RPCError(.unavailable, "\(error)",
-                     trailers: ["gyre-acks": "0", "gyre-outcome": WriteOutcome.possiblyApplied.rawValue])
+            WriteAnswer.failure("\(error)", acks: 0, outcome: .possiblyApplied)
         case .closed:
-            RPCError(.unavailable, "the node is shutting down: \(error)",
-                     trailers: ["gyre-acks": "0", "gyre-outcome": WriteOutcome.notApplied.rawValue])
+            WriteAnswer.refused(.unavailable, "the node is shutting down: \(error)")
         case .failure:
-            RPCError(.internal, "storage write failed: \(error)",
-                     trailers: ["gyre-acks": "0", "gyre-outcome": WriteOutcome.notApplied.rawValue])
+            WriteAnswer.refused(.internal, "storage write failed: \(error)")
         }
     }
 
@@ -160,18 +161,28 @@ struct RequestRouter: Sendable {
 
     private func route(_ call: ServerCall, key: Key, hops: UInt32) -> Route? {
         guard let snapshot = context.state.snapshot else {
-            call.fail(RPCError(.unavailable, "the cluster is still forming: not every peer has answered yet"))
+            call.fail(WriteAnswer.refused(.unavailable, "the cluster is still forming: not every peer has answered yet"))
             return nil
         }
-        let partition = snapshot.ring.partition(for: key)
-        let replicas = snapshot.ring.preferenceList(partition: partition, n: snapshot.replication)
-        let here = replicas.contains(context.me)
-        if !here && hops > 0 {
-            call.fail(RPCError(.unavailable, "forwarded to a node outside the key's preference list: the nodes' rings disagree"))
+        let placement = KeyPlacement(key: key, ring: snapshot.ring, replication: snapshot.replication)
+        let decision = placement.route(at: context.me, hops: hops)
+        if decision == .misrouted {
+            call.fail(WriteAnswer.refused(.unavailable, "forwarded to a node outside the key's preference list: the nodes' rings disagree"))
             return nil
         }
-        return Route(snapshot: snapshot, key: StorageKey(partition: UInt32(partition), key: key), replicas: replicas,
-                     coordinateHere: here)
+        return Route(snapshot: snapshot, key: StorageKey(partition: UInt32(placement.partition), key: key),
+                     replicas: placement.replicas, coordinateHere: decision == .coordinate)
+    }
+
+    /// Whether the client's deadline leaves the coordinator time to wait for other replicas;
+    /// answers DEADLINE_EXCEEDED (nothing started) when it does not.
+    private func timeLeft(_ call: ServerCall, read: Bool) -> Bool {
+        let now = context.now()
+        guard !context.timing.timeLeft(now: now, clientDeadline: call.deadline) else { return true }
+        let remaining = context.timing.remaining(now: now, clientDeadline: call.deadline) ?? 0
+        call.fail(read ? ReadAnswer.deadlineTooShort(remaining: remaining, margin: context.timing.margin)
+                  : WriteAnswer.deadlineTooShort(remaining: remaining, margin: context.timing.margin))
+        return false
     }
 
     private func quorum(_ call: ServerCall, requested: UInt32, defaultValue: Int, snapshot: ClusterState.Snapshot,
@@ -193,14 +204,16 @@ struct RequestRouter: Sendable {
                          unwrap: @escaping @Sendable (CoordinateResponse.Result) -> [UInt8]?) {
         context.metrics.forwarded.increment()
         let budget = call.remainingNanoseconds ?? (2 * context.timing.replicaTimeout)
-        forward(call, request, candidates: candidates[...], budget: budget, unwrap: unwrap)
+        let kind: RetryRule.RequestKind = if case .get = request.operation { .read } else { .write }
+        forward(call, request, kind: kind, candidates: candidates[...], budget: budget, unwrap: unwrap)
     }
 
-    private func forward(_ call: ServerCall, _ request: CoordinateRequest, candidates: ArraySlice<NodeID>, budget: UInt64,
+    private func forward(_ call: ServerCall, _ request: CoordinateRequest, kind: RetryRule.RequestKind,
+                         candidates: ArraySlice<NodeID>, budget: UInt64,
                          unwrap: @escaping @Sendable (CoordinateResponse.Result) -> [UInt8]?) {
         guard let next = candidates.first,
               let address = context.state.snapshot?.member(next)?.peerAddress else {
-            return call.fail(RPCError(.unavailable, "no node of the key's preference list could be reached"))
+            return call.fail(WriteAnswer.refused(.unavailable, "no node of the key's preference list could be reached"))
         }
         let context = self.context
         context.peers.call(address, ReplicaPaths.coordinate, request, as: CoordinateResponse.self,
@@ -211,9 +224,11 @@ struct RequestRouter: Sendable {
                     return call.fail(RPCError(.internal, "coordinator \(next) answered with the wrong kind of response"))
                 }
                 call.respond(framed)
-            case let .failure(failure) where failure.notProcessed && candidates.count > 1:
-                RequestRouter(context: context).forward(call, request, candidates: candidates.dropFirst(), budget: budget,
-                                                        unwrap: unwrap)
+            case let .failure(failure)
+                where candidates.count > 1
+                && RetryRule.mayMoveOn(kind, after: AttemptFailure(failure.error, notProcessed: failure.notProcessed)):
+                RequestRouter(context: context).forward(call, request, kind: kind, candidates: candidates.dropFirst(),
+                                                        budget: budget, unwrap: unwrap)
             case let .failure(failure):
                 call.fail(failure.error)
             }

@@ -63,8 +63,7 @@ final class WriteExecution: Sendable {
             case let .reply(.unavailable(acks, outcome)):
                 let w = instance.withLock { $0.w }
                 if outcome == .possiblyApplied { context.metrics.writesPossiblyApplied.increment() }
-                call.fail(RPCError(.unavailable, "only \(acks) of the \(w) replicas needed (W) acknowledged in time",
-                                   trailers: ["gyre-acks": String(acks), "gyre-outcome": outcome.rawValue]))
+                call.fail(WriteAnswer.shortOfQuorum(acks: acks, w: w, outcome: outcome))
             case .finished:
                 if let token = timer.withLock({ $0 }) { context.cancelTimer(token) }
             }

@@ -74,6 +74,22 @@ import Darwin
         for node in nodes { await node.stop() }
     }
 
+    /// A deadline within the coordinator's 5 ms margin leaves no time to hear from replicas:
+    /// DEADLINE_EXCEEDED before anything starts (it used to time out at once as UNAVAILABLE), and
+    /// a write says it was not applied.
+    @Test func aDeadlineShorterThanTheMarginIsDeadlineExceeded() async throws {
+        let nodes = try await Self.startCluster(3)
+        // Sent as metadata so the client does not give up first: 1 ms left on arrival.
+        let put = await nodes[0].call("/gyre.v1.KV/Put", PutRequest(key: Key("short"), value: [1]),
+                                      metadata: ["grpc-timeout": "1m"])
+        #expect(put.status.code == .deadlineExceeded)
+        #expect(put.status.trailers["gyre-outcome"] == "not-applied")
+        let get = await nodes[0].call("/gyre.v1.KV/Get", GetRequest(key: Key("short")), metadata: ["grpc-timeout": "1m"])
+        #expect(get.status.code == .deadlineExceeded)
+        #expect(try await nodes[1].get("short").values.isEmpty)
+        for node in nodes { await node.stop() }
+    }
+
     @Test func replicaServiceIsOnlyOnThePeerPort() async throws {
         let harness = try await NodeHarness.start()
         try await harness.node.formed()
