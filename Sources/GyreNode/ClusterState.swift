@@ -1,3 +1,4 @@
+import GyreCore
 import GyreModel
 import Synchronization
 
@@ -31,13 +32,20 @@ final class ClusterState: Sendable {
         /// place a context is made or read.
         let seal: ContextSeal
         /// N for this cluster size: min(--replicas, members).
-        var replication: Int { min(configuration.replication, ring.members.count) }
+        let replication: Int
         let configuration: ClusterConfiguration
+        /// For each partition, whether this node is one of its N replicas at this ring's epoch.
+        let held: [Bool]
+        /// The ring's epoch as peers send it (`gyre-ring-epoch`).
+        let epochText: String
 
         func member(_ id: NodeID) -> Member? { ring.member(id) }
 
-        init(ring: Ring, clusterID: ClusterID, secret: ClusterSecret, configuration: ClusterConfiguration) {
+        init(ring: Ring, clusterID: ClusterID, secret: ClusterSecret, configuration: ClusterConfiguration, me: NodeID) {
             self.ring = ring
+            replication = min(configuration.replication, ring.members.count)
+            held = ring.heldPartitions(by: me, replication: replication)
+            epochText = String(ring.epoch)
             self.clusterID = clusterID
             clusterIDText = clusterID.description
             self.secret = secret
@@ -64,7 +72,7 @@ final class ClusterState: Sendable {
     }
 
     func install(ring: Ring, clusterID: ClusterID, secret: ClusterSecret) {
-        let snapshot = Snapshot(ring: ring, clusterID: clusterID, secret: secret, configuration: configuration)
+        let snapshot = Snapshot(ring: ring, clusterID: clusterID, secret: secret, configuration: configuration, me: me.id)
         current.withLock { $0 = snapshot }
     }
 }

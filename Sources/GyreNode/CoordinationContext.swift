@@ -93,12 +93,12 @@ final class CoordinationContext: Sendable {
 
     func readRemote(_ node: NodeID, key: StorageKey, deadline: UInt64,
                     completion: @escaping @Sendable (Result<VersionSet?, PeerFailure>) -> Void) {
-        guard let address = state.snapshot?.member(node)?.peerAddress else {
+        guard let snapshot = state.snapshot, let member = snapshot.member(node) else {
             return completion(.failure(PeerFailure(RPCError(.unavailable, "unknown member \(node)"), notProcessed: true)))
         }
         metrics.replicaCalls.increment()
         let request = ReplicaGetRequest(key: key.key, partition: key.partition)
-        batcher.get(address, request, deadline: deadline) { [metrics] result in
+        batcher.get(member, epoch: snapshot.ring.epoch, request, deadline: deadline) { [metrics] result in
             switch result {
             case let .success(response):
                 guard let bytes = response.versionSet else { return completion(.success(nil)) }
@@ -118,10 +118,10 @@ final class CoordinationContext: Sendable {
     /// Sends encoded versions to `node`'s Replica.Put.
     func writeRemote(_ node: NodeID, key: StorageKey, encoded: [UInt8], repair: Bool, deadline: UInt64,
                      completion: @escaping @Sendable (Bool) -> Void) {
-        guard let address = state.snapshot?.member(node)?.peerAddress else { return completion(false) }
+        guard let snapshot = state.snapshot, let member = snapshot.member(node) else { return completion(false) }
         metrics.replicaCalls.increment()
         let request = ReplicaPutRequest(key: key.key, partition: key.partition, versionSet: encoded, repair: repair)
-        batcher.put(address, request, deadline: deadline) { [metrics] result in
+        batcher.put(member, epoch: snapshot.ring.epoch, request, deadline: deadline) { [metrics] result in
             if case .failure = result { metrics.replicaFailures.increment() }
             completion((try? result.get()) != nil)
         }

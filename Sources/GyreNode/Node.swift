@@ -165,7 +165,7 @@ public final class Node: Sendable {
                     throw FormationError("the peers of cluster \(clusterID) hold another cluster secret than this node's store: refusing to form (a member's data directory was replaced or damaged)")
                 }
                 let snapshot = ClusterState.Snapshot(ring: ring, clusterID: clusterID, secret: secret,
-                                                     configuration: state.configuration)
+                                                     configuration: state.configuration, me: state.me.id)
                 // Durable first, then used: a node never serves a ring, nor seals a context under
                 // a secret, it could not record.
                 try NodeIdentity.record(ring: snapshot.ringInfo, clusterID: clusterID, secret: secret, in: storage)

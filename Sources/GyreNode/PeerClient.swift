@@ -1,3 +1,4 @@
+import GyreCore
 import GyreHTTP2
 import GyreModel
 import GyreRPC
@@ -5,7 +6,8 @@ import GyreWire
 import Synchronization
 
 /// Calls other nodes' Replica service, on their peer addresses, with the cluster id and this
-/// node's id attached to every call.
+/// node's id attached to every call, and for calls to a member its node id (`gyre-to`) and the
+/// epoch of the ring the call was routed by (`gyre-ring-epoch`).
 ///
 /// Contract: thread-safe; never throws: every failure (refused connection, lost connection,
 /// timeout, error status, undecodable answer) comes back as an `RPCError`. One pooled HTTP/2
@@ -13,6 +15,8 @@ import Synchronization
 final class PeerClient: Sendable {
     static let clusterHeader = "gyre-cluster-id"
     static let fromHeader = "gyre-from"
+    static let toHeader = "gyre-to"
+    static let epochHeader = ReplicaAdmission.epochTrailer
 
     let client: GRPCClient
     let metadata: Metadata
@@ -30,9 +34,30 @@ final class PeerClient: Sendable {
         PeerClient(client: client, clusterID: clusterID, selfID: selfID)
     }
 
+    /// Calls `member` (a replica call: it checks `gyre-to` and `gyre-ring-epoch`).
+    func call<Request: WireMessage, Response: WireMessage>(
+        _ member: Member, epoch: UInt64, _ path: String, _ request: Request, as _: Response.Type,
+        timeoutNanoseconds: UInt64?, completion: @escaping @Sendable (Result<Response, PeerFailure>) -> Void
+    ) {
+        var metadata = self.metadata
+        metadata.addLowercased(Self.toHeader, member.id.description)
+        metadata.addLowercased(Self.epochHeader, String(epoch))
+        call(member.peerAddress, path, request, as: Response.self, metadata: metadata,
+             timeoutNanoseconds: timeoutNanoseconds, completion: completion)
+    }
+
+    /// Calls whoever listens at `address` (Identify, while members are not known yet).
     func call<Request: WireMessage, Response: WireMessage>(
         _ address: String, _ path: String, _ request: Request, as _: Response.Type, timeoutNanoseconds: UInt64?,
         completion: @escaping @Sendable (Result<Response, PeerFailure>) -> Void
+    ) {
+        call(address, path, request, as: Response.self, metadata: metadata, timeoutNanoseconds: timeoutNanoseconds,
+             completion: completion)
+    }
+
+    private func call<Request: WireMessage, Response: WireMessage>(
+        _ address: String, _ path: String, _ request: Request, as _: Response.Type, metadata: Metadata,
+        timeoutNanoseconds: UInt64?, completion: @escaping @Sendable (Result<Response, PeerFailure>) -> Void
     ) {
         client.start(address: address, path: path, framedRequest: request.encodeFramed(), metadata: metadata,
                      timeoutNanoseconds: timeoutNanoseconds) { response in

@@ -15,8 +15,8 @@ import Synchronization
 /// waits for a write's fsync. A batch is sent early once it holds ``maxItems`` items or
 /// ``maxBytes`` of request bytes; a batch the peer refuses as too large (RESOURCE_EXHAUSTED)
 /// or does not know (UNIMPLEMENTED: an older node during a rolling upgrade) is resent item by
-/// item. The batch's deadline is the latest of its items' deadlines; each
-/// coordinator still enforces its own.
+/// item. The batch's deadline is the latest of its items' deadlines (each coordinator still
+/// enforces its own), and it names the newest ring epoch its items were routed by.
 final class ReplicaBatcher: Sendable {
     typealias GetCompletion = @Sendable (Result<ReplicaGetResponse, PeerFailure>) -> Void
     typealias PutCompletion = @Sendable (Result<Void, PeerFailure>) -> Void
@@ -29,6 +29,7 @@ final class ReplicaBatcher: Sendable {
 
     private struct Destination: Hashable {
         let address: String
+        let node: NodeID
         let writes: Bool
     }
 
@@ -36,6 +37,7 @@ final class ReplicaBatcher: Sendable {
         var gets: [(request: ReplicaGetRequest, completion: GetCompletion)] = []
         var puts: [(request: ReplicaPutRequest, completion: PutCompletion)] = []
         var deadline: UInt64 = 0
+        var epoch: UInt64 = 0
         var bytes = 0
         var count: Int { gets.count + puts.count }
     }
@@ -51,18 +53,24 @@ final class ReplicaBatcher: Sendable {
         self.peers = peers
     }
 
-    func get(_ address: String, _ request: ReplicaGetRequest, deadline: UInt64, completion: @escaping GetCompletion) {
-        enqueue(Destination(address: address, writes: false), bytes: request.key.bytes.count, deadline: deadline) {
-            $0.gets.append((request, completion))
+    /// Reads `request` from `member`, routed by the ring at `epoch`.
+    func get(_ member: Member, epoch: UInt64, _ request: ReplicaGetRequest, deadline: UInt64,
+             completion: @escaping GetCompletion) {
+        enqueue(Destination(address: member.peerAddress, node: member.id, writes: false), bytes: request.key.bytes.count,
+                deadline: deadline, epoch: epoch) { $0.gets.append((request, completion)) }
+    }
+
+    /// Writes `request` to `member`, routed by the ring at `epoch`.
+    func put(_ member: Member, epoch: UInt64, _ request: ReplicaPutRequest, deadline: UInt64,
+             completion: @escaping PutCompletion) {
+        enqueue(Destination(address: member.peerAddress, node: member.id, writes: true),
+                bytes: request.key.bytes.count + request.versionSet.count, deadline: deadline, epoch: epoch) {
+            $0.puts.append((request, completion))
         }
     }
 
-    func put(_ address: String, _ request: ReplicaPutRequest, deadline: UInt64, completion: @escaping PutCompletion) {
-        enqueue(Destination(address: address, writes: true), bytes: request.key.bytes.count + request.versionSet.count,
-                deadline: deadline) { $0.puts.append((request, completion)) }
-    }
-
-    private func enqueue(_ destination: Destination, bytes: Int, deadline: UInt64, _ add: (inout Pending) -> Void) {
+    private func enqueue(_ destination: Destination, bytes: Int, deadline: UInt64, epoch: UInt64,
+                         _ add: (inout Pending) -> Void) {
         let (opened, full): (Bool, Pending?) = pending.withLock { pending in
             var full: Pending?
             if let current = pending[destination], current.bytes + bytes > Self.maxBytes || current.count >= Self.maxItems {
@@ -73,26 +81,29 @@ final class ReplicaBatcher: Sendable {
             add(&batch)
             batch.bytes += bytes
             batch.deadline = max(batch.deadline, deadline)
+            batch.epoch = max(batch.epoch, epoch)
             pending[destination] = batch
             return (opened, full)
         }
-        if let full { send(full, to: destination.address) }
+        if let full { send(full, to: destination) }
         guard opened else { return }
         let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? fallbackLoop
         loop.execute { [self] in
             guard let batch = pending.withLock({ $0.removeValue(forKey: destination) }) else { return }
-            send(batch, to: destination.address)
+            send(batch, to: destination)
         }
     }
 
-    private func send(_ batch: Pending, to address: String) {
+    private func send(_ batch: Pending, to destination: Destination) {
+        let address = destination.address
+        let member = Member(id: destination.node, peerAddress: address)
         let peers = peers()
         let now = NIODeadline.now().uptimeNanoseconds
         let timeout = batch.deadline > now ? batch.deadline - now : 1
-        if batch.count == 1 { return sendEach(batch, to: address, peers: peers, timeout: timeout) }
+        if batch.count == 1 { return sendEach(batch, to: member, peers: peers, timeout: timeout) }
         batchesSent.increment()
         let request = ReplicaBatchRequest(gets: batch.gets.map(\.request), puts: batch.puts.map(\.request))
-        peers.call(address, ReplicaPaths.batch, request, as: ReplicaBatchResponse.self,
+        peers.call(member, epoch: batch.epoch, ReplicaPaths.batch, request, as: ReplicaBatchResponse.self,
                    timeoutNanoseconds: timeout) { [self] result in
             switch result {
             case let .success(response):
@@ -107,20 +118,20 @@ final class ReplicaBatcher: Sendable {
             case let .failure(failure) where failure.error.code == .resourceExhausted || failure.error.code == .unimplemented:
                 // Too large for the peer (or its reply too large for us), or a peer that predates
                 // Replica.Batch: one call per item (neither answer means any item was applied).
-                sendEach(batch, to: address, peers: peers, timeout: timeout)
+                sendEach(batch, to: member, peers: peers, timeout: timeout)
             case let .failure(failure):
                 Self.fail(batch, failure)
             }
         }
     }
 
-    private func sendEach(_ batch: Pending, to address: String, peers: PeerClient, timeout: UInt64) {
+    private func sendEach(_ batch: Pending, to member: Member, peers: PeerClient, timeout: UInt64) {
         for item in batch.gets {
-            peers.call(address, ReplicaPaths.get, item.request, as: ReplicaGetResponse.self,
+            peers.call(member, epoch: batch.epoch, ReplicaPaths.get, item.request, as: ReplicaGetResponse.self,
                        timeoutNanoseconds: timeout, completion: item.completion)
         }
         for item in batch.puts {
-            peers.call(address, ReplicaPaths.put, item.request, as: ReplicaPutResponse.self,
+            peers.call(member, epoch: batch.epoch, ReplicaPaths.put, item.request, as: ReplicaPutResponse.self,
                        timeoutNanoseconds: timeout) { result in item.completion(result.map { _ in () }) }
         }
     }

@@ -8,7 +8,12 @@ import GyreWire
 /// The node-to-node `gyre.v1.Replica` service, served on the peer address only.
 ///
 /// Contract: every call but Identify must carry this cluster's id (`gyre-cluster-id`):
-/// another cluster's node gets FAILED_PRECONDITION; before the cluster formed, UNAVAILABLE.
+/// another cluster's node gets FAILED_PRECONDITION; before the cluster formed, UNAVAILABLE. Every
+/// such call must also name this node (`gyre-to`) and a ring epoch not older than this node's
+/// (`gyre-ring-epoch`), and every Get or Put item a key in the partition it names, a partition
+/// this node holds (``ReplicaAdmission``): otherwise FAILED_PRECONDITION with this node's epoch
+/// in a `gyre-ring-epoch` trailer (a batch item: its own result says so), and nothing is read or
+/// written.
 /// Replica.Put merges (never refuses for size: caps apply to client writes only). An empty key
 /// is INVALID_ARGUMENT on every path (Get, Put, each Batch item, Coordinate); a batch of more
 /// than ``ReplicaBatchRequest/maxItems`` items is RESOURCE_EXHAUSTED before any item runs.
@@ -28,54 +33,81 @@ struct ReplicaService {
         router.register(ReplicaPaths.batch) { call, bytes in service.batch(call, bytes) }
     }
 
-    /// The caller is an authenticated member (see ``PeerAuthorization``) of this cluster.
-    private func sameCluster(_ call: ServerCall) -> Bool {
-        guard authorization.admitsMember(call) else { return false }
+    /// The ring `call` may act under: the caller is an authenticated member (see
+    /// ``PeerAuthorization``) of this cluster, the call is meant for this node and was routed by a
+    /// ring at least as new. Nil when refused (the call has been answered).
+    private func admit(_ call: ServerCall) -> ClusterState.Snapshot? {
+        guard authorization.admitsMember(call) else { return nil }
         guard let snapshot = context.state.snapshot else {
             call.fail(RPCError(.unavailable, "the cluster is still forming"))
-            return false
+            return nil
         }
-        guard call.head.metadata[PeerClient.clusterHeader] == snapshot.clusterIDText else {
-            let theirs = call.head.metadata[PeerClient.clusterHeader] ?? "none"
+        let metadata = call.head.metadata
+        guard metadata[PeerClient.clusterHeader] == snapshot.clusterIDText else {
+            let theirs = metadata[PeerClient.clusterHeader] ?? "none"
             call.fail(RPCError(.failedPrecondition, "cluster id mismatch: this node is in cluster \(snapshot.clusterID), the caller in \(theirs)"))
-            return false
+            return nil
         }
-        return true
+        let target = metadata[PeerClient.toHeader].flatMap(NodeID.init)
+        let epoch = metadata[PeerClient.epochHeader].flatMap { UInt64($0) } ?? 0
+        if let refusal = ReplicaAdmission.checkCall(target: target, senderEpoch: epoch, me: context.me,
+                                                    replicaEpoch: snapshot.ring.epoch) {
+            call.fail(Self.refusalError(refusal, snapshot: snapshot))
+            return nil
+        }
+        return snapshot
+    }
+
+    /// Why an item may not be read or written here, or nil.
+    private static func itemRefusal(key: Key, partition: UInt32, snapshot: ClusterState.Snapshot) -> ReplicaAdmission.Refusal? {
+        let held = snapshot.held
+        return ReplicaAdmission.checkItem(key: key, partition: partition, partitionCount: snapshot.ring.partitionCount,
+                                          epoch: snapshot.ring.epoch) { held[$0] }
+    }
+
+    private static func refusalError(_ refusal: ReplicaAdmission.Refusal, snapshot: ClusterState.Snapshot) -> RPCError {
+        var trailers = Metadata()
+        trailers.addLowercased(ReplicaAdmission.epochTrailer, snapshot.epochText)
+        return RPCError(.failedPrecondition, "\(refusal)", trailers: trailers)
     }
 
     private func get(_ call: ServerCall, _ bytes: [UInt8]) {
-        guard sameCluster(call), let request: ReplicaGetRequest = RequestChecks.decode(call, bytes) else { return }
-        read(request) { result in
-            guard result.isOK else { return call.fail(Self.error(result)) }
+        guard let snapshot = admit(call), let request: ReplicaGetRequest = RequestChecks.decode(call, bytes) else { return }
+        read(request, snapshot: snapshot) { result in
+            guard result.isOK else { return call.fail(Self.error(result, snapshot: snapshot)) }
             call.respond(ReplicaGetResponse(versionSet: result.versionSet).encodeFramed())
         }
     }
 
     private func put(_ call: ServerCall, _ bytes: [UInt8]) {
-        guard sameCluster(call), let request: ReplicaPutRequest = RequestChecks.decode(call, bytes) else { return }
-        write(request) { result in
-            guard result.isOK else { return call.fail(Self.error(result)) }
+        guard let snapshot = admit(call), let request: ReplicaPutRequest = RequestChecks.decode(call, bytes) else { return }
+        write(request, snapshot: snapshot) { result in
+            guard result.isOK else { return call.fail(Self.error(result, snapshot: snapshot)) }
             call.respond(ReplicaPutResponse().encodeFramed())
         }
     }
 
     /// Every item runs at once; the answer goes when the last one completed.
     private func batch(_ call: ServerCall, _ bytes: [UInt8]) {
-        guard sameCluster(call), let request: ReplicaBatchRequest = RequestChecks.decode(call, bytes) else { return }
+        guard let snapshot = admit(call), let request: ReplicaBatchRequest = RequestChecks.decode(call, bytes) else { return }
         guard request.count <= ReplicaBatchRequest.maxItems else {
             return call.fail(RPCError(.resourceExhausted, "a batch of \(request.count) items: the limit is \(ReplicaBatchRequest.maxItems); send them in smaller batches or one by one"))
         }
         let gathered = BatchResults(gets: request.gets.count, puts: request.puts.count) { response in
             call.respond(response.encodeFramed())
         }
-        for (index, item) in request.gets.enumerated() { read(item) { gathered.get(index, $0) } }
-        for (index, item) in request.puts.enumerated() { write(item) { gathered.put(index, $0) } }
+        for (index, item) in request.gets.enumerated() { read(item, snapshot: snapshot) { gathered.get(index, $0) } }
+        for (index, item) in request.puts.enumerated() { write(item, snapshot: snapshot) { gathered.put(index, $0) } }
     }
 
     // MARK: items (one replica read or write, alone or batched)
 
-    private func read(_ request: ReplicaGetRequest, completion: @escaping @Sendable (ReplicaItemResult) -> Void) {
+    private func read(_ request: ReplicaGetRequest, snapshot: ClusterState.Snapshot,
+                      completion: @escaping @Sendable (ReplicaItemResult) -> Void) {
         if request.key.bytes.isEmpty { return completion(Self.failure(.invalidArgument, LimitViolation.emptyKey.description)) }
+        if let refusal = Self.itemRefusal(key: request.key, partition: request.partition, snapshot: snapshot) {
+            return completion(Self.refused(refusal, snapshot: snapshot))
+        }
         context.storage.get(StorageKey(partition: request.partition, key: request.key)) { result in
             switch result {
             case let .success(stored): completion(ReplicaItemResult(versionSet: stored))
@@ -84,8 +116,12 @@ struct ReplicaService {
         }
     }
 
-    private func write(_ request: ReplicaPutRequest, completion: @escaping @Sendable (ReplicaItemResult) -> Void) {
+    private func write(_ request: ReplicaPutRequest, snapshot: ClusterState.Snapshot,
+                       completion: @escaping @Sendable (ReplicaItemResult) -> Void) {
         if request.key.bytes.isEmpty { return completion(Self.failure(.invalidArgument, LimitViolation.emptyKey.description)) }
+        if let refusal = Self.itemRefusal(key: request.key, partition: request.partition, snapshot: snapshot) {
+            return completion(Self.refused(refusal, snapshot: snapshot))
+        }
         let incoming: VersionSet
         do {
             incoming = try VersionSet(decoding: request.versionSet)
@@ -108,12 +144,23 @@ struct ReplicaService {
         ReplicaItemResult(code: UInt32(code.rawValue), message: message)
     }
 
-    private static func error(_ result: ReplicaItemResult) -> RPCError {
-        RPCError(StatusCode(wireValue: Int(result.code)), result.message)
+    /// An item refused by ``ReplicaAdmission``: its message names this node's epoch (a batch
+    /// item has no trailers of its own).
+    private static func refused(_ refusal: ReplicaAdmission.Refusal, snapshot: ClusterState.Snapshot) -> ReplicaItemResult {
+        failure(.failedPrecondition, "\(refusal) (this replica's ring epoch: \(snapshot.epochText))")
+    }
+
+    /// A single call's error for a failed item; a refusal carries the epoch trailer.
+    private static func error(_ result: ReplicaItemResult, snapshot: ClusterState.Snapshot) -> RPCError {
+        let code = StatusCode(wireValue: Int(result.code))
+        guard code == .failedPrecondition else { return RPCError(code, result.message) }
+        var trailers = Metadata()
+        trailers.addLowercased(ReplicaAdmission.epochTrailer, snapshot.epochText)
+        return RPCError(code, result.message, trailers: trailers)
     }
 
     private func coordinate(_ call: ServerCall, _ bytes: [UInt8]) {
-        guard sameCluster(call), let request: CoordinateRequest = RequestChecks.decode(call, bytes) else { return }
+        guard admit(call) != nil, let request: CoordinateRequest = RequestChecks.decode(call, bytes) else { return }
         let hops = max(1, request.hops)
         switch request.operation {
         case let .get(get):

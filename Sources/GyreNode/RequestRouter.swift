@@ -211,12 +211,11 @@ struct RequestRouter: Sendable {
     private func forward(_ call: ServerCall, _ request: CoordinateRequest, kind: RetryRule.RequestKind,
                          candidates: ArraySlice<NodeID>, budget: UInt64,
                          unwrap: @escaping @Sendable (CoordinateResponse.Result) -> [UInt8]?) {
-        guard let next = candidates.first,
-              let address = context.state.snapshot?.member(next)?.peerAddress else {
+        guard let next = candidates.first, let snapshot = context.state.snapshot, let member = snapshot.member(next) else {
             return call.fail(WriteAnswer.refused(.unavailable, "no node of the key's preference list could be reached"))
         }
         let context = self.context
-        context.peers.call(address, ReplicaPaths.coordinate, request, as: CoordinateResponse.self,
+        context.peers.call(member, epoch: snapshot.ring.epoch, ReplicaPaths.coordinate, request, as: CoordinateResponse.self,
                            timeoutNanoseconds: call.remainingNanoseconds ?? budget) { result in
             switch result {
             case let .success(response):

@@ -130,23 +130,25 @@ import Darwin
         func batch(_ request: ReplicaBatchRequest, cluster: ClusterID) async -> ClientResponse {
             await harness.client.call(host: host, port: port, path: "/gyre.v1.Replica/Batch",
                                       framedRequest: request.encodeFramed(),
-                                      metadata: ["gyre-cluster-id": cluster.description, "gyre-from": "test"])
+                                      metadata: ["gyre-cluster-id": cluster.description, "gyre-from": "test",
+                                                 "gyre-to": harness.node.id.description, "gyre-ring-epoch": "1"])
         }
+        let p = { (key: String) in NodeReplicaChecksTests.partition(key, harness) }
         var random = SystemRandomNumberGenerator()
         let versions = VersionSet().updated(context: VersionVector(), value: .value(Array("v".utf8)),
                                             actor: NodeID.random(using: &random))
         let writes = ReplicaBatchRequest(puts: [
-            ReplicaPutRequest(key: Key("a"), partition: 3, versionSet: versions.encode()),
-            ReplicaPutRequest(key: Key("b"), partition: 3, versionSet: [0xFF, 0x00, 0x13]),
-            ReplicaPutRequest(key: Key("c"), partition: 4, versionSet: versions.encode(), repair: true),
+            ReplicaPutRequest(key: Key("a"), partition: p("a"), versionSet: versions.encode()),
+            ReplicaPutRequest(key: Key("b"), partition: p("b"), versionSet: [0xFF, 0x00, 0x13]),
+            ReplicaPutRequest(key: Key("c"), partition: p("c"), versionSet: versions.encode(), repair: true),
         ])
         let written = try ReplicaBatchResponse.decode(await batch(writes, cluster: ring.clusterID).unaryMessage())
         #expect(written.gets.isEmpty)
         #expect(written.puts.map(\.code) == [0, UInt32(StatusCode.invalidArgument.rawValue), 0])
         #expect(written.puts[1].message.contains("undecodable version set"))
         let reads = ReplicaBatchRequest(gets: [
-            ReplicaGetRequest(key: Key("a"), partition: 3), ReplicaGetRequest(key: Key("b"), partition: 3),
-            ReplicaGetRequest(key: Key("c"), partition: 4), ReplicaGetRequest(key: Key("a"), partition: 4),
+            ReplicaGetRequest(key: Key("a"), partition: p("a")), ReplicaGetRequest(key: Key("b"), partition: p("b")),
+            ReplicaGetRequest(key: Key("c"), partition: p("c")), ReplicaGetRequest(key: Key("d"), partition: p("d")),
         ])
         let read = try ReplicaBatchResponse.decode(await batch(reads, cluster: ring.clusterID).unaryMessage())
         #expect(read.gets.map(\.versionSet) == [versions.encode(), nil, versions.encode(), nil])

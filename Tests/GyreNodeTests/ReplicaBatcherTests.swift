@@ -36,7 +36,7 @@ import Testing
         var random = SystemRandomNumberGenerator()
         let peers = PeerClient(client: client, clusterID: nil, selfID: NodeID.random(using: &random))
         let batcher = ReplicaBatcher(fallbackLoop: NodeHarness.group.next(), batchesSent: Counter(), peers: { peers })
-        let target = "127.0.0.1:\(address.port!)"
+        let target = Member(id: NodeID.random(using: &random), peerAddress: "127.0.0.1:\(address.port!)")
         let deadline = NIODeadline.now().uptimeNanoseconds + 5_000_000_000
         let loop = NodeHarness.group.next()
         // Enqueued in one pass of one event loop: one batch of gets and one of puts.
@@ -48,10 +48,10 @@ import Testing
                 if all.count == 4 { promise.succeed(all.sorted()) }
             }
             for key in ["a", "b"] {
-                batcher.get(target, ReplicaGetRequest(key: Key(key), partition: 0), deadline: deadline) { result in
+                batcher.get(target, epoch: 1, ReplicaGetRequest(key: Key(key), partition: 0), deadline: deadline) { result in
                     finish((try? result.get()).flatMap { $0.versionSet }.map { "got \(String(decoding: $0, as: UTF8.self))" } ?? "get failed")
                 }
-                batcher.put(target, ReplicaPutRequest(key: Key(key), partition: 0, versionSet: [1]), deadline: deadline) { result in
+                batcher.put(target, epoch: 1, ReplicaPutRequest(key: Key(key), partition: 0, versionSet: [1]), deadline: deadline) { result in
                     finish((try? result.get()) != nil ? "put \(key) ok" : "put failed")
                 }
             }

@@ -218,6 +218,19 @@ def open_tls_channel(address: str, credentials: grpc.ChannelCredentials, ready: 
     return ch
 
 
+def partition_of(key: bytes, partition_count: int) -> int:
+    """The partition a node puts `key` in: the top log2(Q) bits of its XXH64 hash (seed 0)."""
+    import xxhash
+    return xxhash.xxh64_intdigest(key, seed=0) >> (64 - (partition_count.bit_length() - 1))
+
+
+def replica_metadata(cluster_id: str, sender: str, target: str, epoch: int) -> tuple[tuple[str, str], ...]:
+    """What every Replica call carries: the cluster, the calling node, the node called and the
+    epoch of the ring the call was routed by."""
+    return (("gyre-cluster-id", cluster_id), ("gyre-from", sender), ("gyre-to", target),
+            ("gyre-ring-epoch", str(epoch)))
+
+
 def stats(cluster: cluster_pb2_grpc.ClusterStub) -> dict[str, int]:
     resp = cluster.Stats(cluster_pb2.StatsRequest(), timeout=RPC_TIMEOUT_S)
     return {c.name: c.value for c in resp.counters}

@@ -15,7 +15,6 @@ import uuid
 
 import grpc
 import pytest
-import xxhash
 
 from gyre_testlib import (
     RPC_TIMEOUT_S,
@@ -27,6 +26,8 @@ from gyre_testlib import (
     kv_pb2_grpc,
     open_channel,
     open_tls_channel,
+    partition_of,
+    replica_metadata,
     replica_pb2,
     replica_pb2_grpc,
 )
@@ -107,11 +108,10 @@ class Cluster:
         stub = replica_pb2_grpc.ReplicaStub(self.peer_channels[i])
         partition = self.partition(key)
         return stub.Get(replica_pb2.ReplicaGetRequest(key=key, partition=partition), timeout=RPC_TIMEOUT_S,
-                        metadata=(("gyre-cluster-id", self.cluster_id), ("gyre-from", self.node_ids[i])))
+                        metadata=replica_metadata(self.cluster_id, self.node_ids[i], self.node_ids[i], self.ring.epoch))
 
     def partition(self, key: bytes) -> int:
-        q = self.ring.partition_count
-        return xxhash.xxh64_intdigest(key, seed=0) >> (64 - (q.bit_length() - 1))
+        return partition_of(key, self.ring.partition_count)
 
     def preference_list(self, key: bytes) -> list[int]:
         """Node positions (in self.nodes) of the key's N replicas, in order."""

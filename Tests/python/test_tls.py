@@ -24,6 +24,8 @@ from gyre_testlib import (
     kv_pb2_grpc,
     open_channel,
     open_tls_channel,
+    partition_of,
+    replica_metadata,
     replica_pb2,
     replica_pb2_grpc,
     wait_for,
@@ -58,7 +60,11 @@ class TLSPair:
         return replica_pb2_grpc.ReplicaStub(open_tls_channel(self.peer_addresses[0], credentials, ready=False))
 
     def metadata(self, claimed: str):
-        return (("gyre-cluster-id", self.cluster_id), ("gyre-from", claimed))
+        """A Replica call to n0 (the peer port `replica` reaches), claiming to come from `claimed`."""
+        return replica_metadata(self.cluster_id, claimed, self.ids["n0"], self.ring.epoch)
+
+    def partition(self, key: bytes) -> int:
+        return partition_of(key, self.ring.partition_count)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +81,7 @@ def test_members_are_named_in_the_ring(pair):
 
 def test_a_member_calling_as_itself_is_served(pair, certs):
     stub = pair.replica(certs.credentials("n1"))
-    answer = stub.Get(replica_pb2.ReplicaGetRequest(key=b"tls-k"), timeout=RPC_TIMEOUT_S,
+    answer = stub.Get(replica_pb2.ReplicaGetRequest(key=b"tls-k", partition=pair.partition(b"tls-k")), timeout=RPC_TIMEOUT_S,
                       metadata=pair.metadata(pair.ids["n1"]))
     assert answer is not None
 

@@ -39,7 +39,8 @@ struct  Gyre__V1__ReplicaGetRequest
   ProtobufCMessage base;
   ProtobufCBinaryData key;
   /*
-   * The key's partition as the caller computed it (checked against the key).
+   * The key's partition as the caller computed it: the top log2(Q) bits of the key's XXH64 hash
+   * (seed 0). Checked against the key, and against the partitions the called node holds.
    */
   uint32_t partition;
 };
