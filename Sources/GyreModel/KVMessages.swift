@@ -15,16 +15,19 @@ public struct GetRequest: Sendable, Equatable {
     }
 }
 
-/// `gyre.v1.GetResponse`: every sibling value, one context, how many replicas answered.
+/// `gyre.v1.GetResponse`: every sibling value, one context, how many replicas answered, and the
+/// epoch of the ring the coordinator routed by.
 public struct GetResponse: Sendable, Equatable {
     public var values: [[UInt8]]
     public var context: CausalContext
     public var replicas: UInt32
+    public var ringEpoch: UInt64
 
-    public init(values: [[UInt8]], context: CausalContext, replicas: UInt32) {
+    public init(values: [[UInt8]], context: CausalContext, replicas: UInt32, ringEpoch: UInt64 = 0) {
         self.values = values
         self.context = context
         self.replicas = replicas
+        self.ringEpoch = ringEpoch
     }
 }
 
@@ -45,16 +48,18 @@ public struct PutRequest: Sendable, Equatable {
 }
 
 /// `gyre.v1.PutResponse`: the siblings the key holds after the write (on the coordinator), the
-/// context covering them, and the replicas that acknowledged.
+/// context covering them, the replicas that acknowledged, and the coordinator's ring epoch.
 public struct PutResponse: Sendable, Equatable {
     public var context: CausalContext
     public var replicas: UInt32
     public var values: [[UInt8]]
+    public var ringEpoch: UInt64
 
-    public init(context: CausalContext, replicas: UInt32, values: [[UInt8]] = []) {
+    public init(context: CausalContext, replicas: UInt32, values: [[UInt8]] = [], ringEpoch: UInt64 = 0) {
         self.context = context
         self.replicas = replicas
         self.values = values
+        self.ringEpoch = ringEpoch
     }
 }
 
@@ -72,9 +77,14 @@ public struct DeleteRequest: Sendable, Equatable {
     }
 }
 
-/// `gyre.v1.DeleteResponse`: how many replicas acknowledged the tombstone.
+/// `gyre.v1.DeleteResponse`: how many replicas acknowledged the tombstone, and the coordinator's
+/// ring epoch.
 public struct DeleteResponse: Sendable, Equatable {
     public var replicas: UInt32
+    public var ringEpoch: UInt64
 
-    public init(replicas: UInt32) { self.replicas = replicas }
+    public init(replicas: UInt32, ringEpoch: UInt64 = 0) {
+        self.replicas = replicas
+        self.ringEpoch = ringEpoch
+    }
 }

@@ -88,7 +88,7 @@ public final class Node: Sendable {
         let connections = ConnectionGauges()
         self.connections = connections
         let snapshot: @Sendable () -> NodeStats = {
-            Self.stats(metrics: metrics, limiter: limiter, storage: storage, connections: connections)
+            Self.stats(id: id, metrics: metrics, limiter: limiter, storage: storage, connections: connections)
         }
         ClusterService(snapshot: snapshot, ring: { state.snapshot?.ringInfo }).register(into: &clientRouter)
         health.register(into: &clientRouter)
@@ -240,14 +240,14 @@ public final class Node: Sendable {
 
     /// The node's counters and gauges now.
     public func stats() -> NodeStats {
-        Self.stats(metrics: metrics, limiter: limiter, storage: storage, connections: connections)
+        Self.stats(id: id, metrics: metrics, limiter: limiter, storage: storage, connections: connections)
     }
 
-    private static func stats(metrics: NodeMetrics, limiter: InFlightLimiter, storage: any StorageEngine,
+    private static func stats(id: NodeID, metrics: NodeMetrics, limiter: InFlightLimiter, storage: any StorageEngine,
                               connections: ConnectionGauges) -> NodeStats {
         let statistics = storage.statistics
         let servers = connections.servers
-        return metrics.snapshot(nodeID: "", gauges: [
+        return metrics.snapshot(nodeID: id.description, gauges: [
             ("rpc.in_flight", UInt64(limiter.inFlight)),
             ("conn.open", UInt64(servers.reduce(0) { $0 + $1.openConnections })),
             ("conn.buffered_request_bytes", UInt64(servers.reduce(0) { $0 + $1.bufferedRequestBytes })),

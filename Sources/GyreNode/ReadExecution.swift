@@ -20,11 +20,14 @@ final class ReadExecution: Sendable {
     private let key: StorageKey
     /// Seals the answer's context for `key`.
     private let seal: ContextSeal
+    /// The epoch of the ring the read was routed by (in the answer).
+    private let epoch: UInt64
     private let format: ReplyFormat
 
     init(context: CoordinationContext, call: ServerCall, key: StorageKey, replicas: [NodeID], r: Int, deadline: UInt64,
-         seal: ContextSeal, format: ReplyFormat) {
+         seal: ContextSeal, epoch: UInt64, format: ReplyFormat) {
         self.context = context
+        self.epoch = epoch
         self.call = call
         self.key = key
         self.seal = seal
@@ -55,7 +58,7 @@ final class ReadExecution: Sendable {
             case let .reply(.ok(merged, answered)):
                 let view = ReplicaLogic.clientView(of: merged)
                 call.respond(format.get(GetResponse(values: view.values, context: seal.seal(view.context, for: key.key),
-                                                    replicas: UInt32(answered))))
+                                                    replicas: UInt32(answered), ringEpoch: epoch)))
             case let .reply(.unavailable(answered, required)):
                 call.fail(ReadAnswer.shortOfQuorum(answered: answered, r: required))
             case let .repair(node, versions):

@@ -33,21 +33,22 @@ struct RequestRouter: Sendable {
         }
         if route.replicas.count == 1 && route.replicas[0] == context.me {
             // The only replica is this node (a one-node cluster): no fan-out, nothing to repair.
-            return readOnlyReplica(call, key: route.key, seal: route.snapshot.seal, format: format)
+            return readOnlyReplica(call, key: route.key, snapshot: route.snapshot, format: format)
         }
         guard timeLeft(call, read: true) else { return }
         let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: call.deadline)
         ReadExecution(context: context, call: call, key: route.key, replicas: route.replicas, r: r,
-                      deadline: deadline, seal: route.snapshot.seal, format: format).start()
+                      deadline: deadline, seal: route.snapshot.seal, epoch: route.snapshot.ring.epoch, format: format).start()
     }
 
-    private func readOnlyReplica(_ call: ServerCall, key: StorageKey, seal: ContextSeal, format: ReplyFormat) {
+    private func readOnlyReplica(_ call: ServerCall, key: StorageKey, snapshot: ClusterState.Snapshot, format: ReplyFormat) {
+        let (seal, epoch) = (snapshot.seal, snapshot.ring.epoch)
         context.readLocal(key) { result in
             switch result {
             case let .success(versions):
                 let view = ReplicaLogic.clientView(of: versions)
                 call.respond(format.get(GetResponse(values: view.values, context: seal.seal(view.context, for: key.key),
-                                                    replicas: 1)))
+                                                    replicas: 1, ringEpoch: epoch)))
             case let .failure(error):
                 call.fail(RPCError(.unavailable, "only 0 of the 1 replicas needed (R) answered: \(error)"))
             }
@@ -72,7 +73,7 @@ struct RequestRouter: Sendable {
                                }
                            })
         }
-        let seal = route.snapshot.seal
+        let (seal, epoch) = (route.snapshot.seal, route.snapshot.ring.epoch)
         let clientContext: VersionVector?
         do {
             clientContext = try seal.open(causal, for: key)
@@ -119,9 +120,9 @@ struct RequestRouter: Sendable {
             case let .written(written, encoded)?:
                 let isDelete = value.isTombstone
                 let respond: @Sendable (VersionSet, Int) -> [UInt8] = { versions, acks in
-                    isDelete ? format.delete(DeleteResponse(replicas: UInt32(acks)))
+                    isDelete ? format.delete(DeleteResponse(replicas: UInt32(acks), ringEpoch: epoch))
                         : format.put(PutResponse(context: seal.seal(versions.context, for: key),
-                                                 replicas: UInt32(acks), values: versions.liveValues))
+                                                 replicas: UInt32(acks), values: versions.liveValues, ringEpoch: epoch))
                 }
                 let others = route.replicas.filter { $0 != context.me }
                 if others.isEmpty {

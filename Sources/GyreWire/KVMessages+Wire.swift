@@ -94,7 +94,7 @@ extension GetResponse: WireMessage {
             withUnsafeTemporaryAllocation(of: ProtobufCBinaryData.self,
                                           capacity: min(values.count, Self.siblingsPerChunk)) { scratch in
                 // One C message per chunk of siblings; the last also carries the fields after
-                // `values` (context = 2, replicas = 3), so the chunks concatenate to the
+                // `values` (context = 2, replicas = 3, ring_epoch = 4), so the chunks concatenate to the
                 // encoding of the whole message.
                 func forEachChunk(_ visit: (UnsafePointer<Gyre__V1__GetResponse>) -> Void) {
                     var start = 0
@@ -108,6 +108,7 @@ extension GetResponse: WireMessage {
                             if end == values.count {
                                 message.context = context
                                 message.replicas = replicas
+                                message.ring_epoch = ringEpoch
                             }
                             visit(&message)
                         }
@@ -122,7 +123,8 @@ extension GetResponse: WireMessage {
     /// A copy of an unpacked C message.
     init(cMessage message: Gyre__V1__GetResponse) {
         let values = UnsafeBufferPointer(start: message.values, count: message.n_values).map { [UInt8]($0) }
-        self.init(values: values, context: CausalContext([UInt8](message.context)), replicas: message.replicas)
+        self.init(values: values, context: CausalContext([UInt8](message.context)), replicas: message.replicas,
+                  ringEpoch: message.ring_epoch)
     }
 }
 
@@ -209,6 +211,7 @@ extension PutResponse: WireMessage {
                     message.replicas = replicas
                     message.n_values = values.count
                     message.values = values.isEmpty ? nil : scratch.baseAddress
+                    message.ring_epoch = ringEpoch
                     result = body(&message)
                 }
                 return result!
@@ -219,7 +222,8 @@ extension PutResponse: WireMessage {
     /// A copy of an unpacked C message.
     init(cMessage message: Gyre__V1__PutResponse) {
         let values = UnsafeBufferPointer(start: message.values, count: message.n_values).map { [UInt8]($0) }
-        self.init(context: CausalContext([UInt8](message.context)), replicas: message.replicas, values: values)
+        self.init(context: CausalContext([UInt8](message.context)), replicas: message.replicas, values: values,
+                  ringEpoch: message.ring_epoch)
     }
 }
 
@@ -293,11 +297,12 @@ extension DeleteResponse: WireMessage {
         var message = Gyre__V1__DeleteResponse()
         gyre__v1__delete_response__init(&message)
         message.replicas = replicas
+        message.ring_epoch = ringEpoch
         return body(&message)
     }
 
     /// A copy of an unpacked C message.
     init(cMessage message: Gyre__V1__DeleteResponse) {
-        self.init(replicas: message.replicas)
+        self.init(replicas: message.replicas, ringEpoch: message.ring_epoch)
     }
 }

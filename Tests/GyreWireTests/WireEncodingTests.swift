@@ -22,10 +22,15 @@ struct WireEncodingTests {
 
     @Test("chunked encodings of many siblings and counters equal one whole-message encoding",
           arguments: [0, 1, 16, 17, 33, 200])
-    func chunkedIsCanonical(count: Int) {
+    func chunkedIsCanonical(count: Int) throws {
         let response = GetResponse(values: (0..<count).map { [UInt8(truncatingIfNeeded: $0), 0] },
-                                   context: CausalContext([1]), replicas: 2)
+                                   context: CausalContext([1]), replicas: 2, ringEpoch: 300)
         #expect(response.encode() == referenceEncoding(of: response))
+        #expect(try GetResponse.decode(response.encode()) == response)
+        let put = PutResponse(context: CausalContext([2]), replicas: 3, values: response.values, ringEpoch: 301)
+        #expect(try PutResponse.decode(put.encode()) == put)
+        #expect(try DeleteResponse.decode(DeleteResponse(replicas: 1, ringEpoch: 302).encode())
+                    == DeleteResponse(replicas: 1, ringEpoch: 302))
         #expect(response.encodeFramed() == MessageFraming.frame(referenceEncoding(of: response)))
         let stats = NodeStats(nodeID: "n", counters: (0..<count).map { .init(name: "c\($0)", value: UInt64($0)) })
         #expect(stats.encode() == referenceEncoding(of: stats))

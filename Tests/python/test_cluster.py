@@ -176,6 +176,22 @@ def test_request_to_a_node_outside_the_preference_list_is_forwarded(cluster):
     assert cluster.stats(outsider)["kv.forwarded"] >= before + 2
 
 
+def test_answers_carry_the_ring_epoch_and_stats_the_node_id(cluster):
+    """Direct and forwarded answers say which ring epoch the coordinator routed by, so a client
+    can tell that its copy of the ring is stale; Stats names the node."""
+    key = b"epoch-key"
+    epoch = cluster.ring.epoch
+    assert epoch >= 1
+    for i in (cluster.preference_list(key)[0], cluster.outsider(key)):
+        kv = cluster.kv(i)
+        assert kv.Put(kv_pb2.PutRequest(key=key, value=b"v"), timeout=RPC_TIMEOUT_S).ring_epoch == epoch
+        assert kv.Get(kv_pb2.GetRequest(key=key), timeout=RPC_TIMEOUT_S).ring_epoch == epoch
+        assert kv.Delete(kv_pb2.DeleteRequest(key=key), timeout=RPC_TIMEOUT_S).ring_epoch == epoch
+    for i in range(NODES):
+        response = cluster_pb2_grpc.ClusterStub(cluster.channels[i]).Stats(cluster_pb2.StatsRequest(), timeout=RPC_TIMEOUT_S)
+        assert response.node_id == cluster.node_ids[i]
+
+
 def test_two_writers_without_context_make_siblings_and_the_merged_context_resolves_them(cluster):
     key = b"siblings"
     a, b = cluster.preference_list(key)[0], cluster.outsider(key)

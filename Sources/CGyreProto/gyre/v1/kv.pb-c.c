@@ -328,7 +328,7 @@ const ProtobufCMessageDescriptor gyre__v1__get_request__descriptor =
   (ProtobufCMessageInit) gyre__v1__get_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__get_response__field_descriptors[3] =
+static const ProtobufCFieldDescriptor gyre__v1__get_response__field_descriptors[4] =
 {
   {
     "values",
@@ -366,16 +366,29 @@ static const ProtobufCFieldDescriptor gyre__v1__get_response__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "ring_epoch",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__GetResponse, ring_epoch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__get_response__field_indices_by_name[] = {
   1,   /* field[1] = context */
   2,   /* field[2] = replicas */
+  3,   /* field[3] = ring_epoch */
   0,   /* field[0] = values */
 };
 static const ProtobufCIntRange gyre__v1__get_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor gyre__v1__get_response__descriptor =
 {
@@ -385,7 +398,7 @@ const ProtobufCMessageDescriptor gyre__v1__get_response__descriptor =
   "Gyre__V1__GetResponse",
   "gyre.v1",
   sizeof(Gyre__V1__GetResponse),
-  3,
+  4,
   gyre__v1__get_response__field_descriptors,
   gyre__v1__get_response__field_indices_by_name,
   1,  gyre__v1__get_response__number_ranges,
@@ -469,7 +482,7 @@ const ProtobufCMessageDescriptor gyre__v1__put_request__descriptor =
   (ProtobufCMessageInit) gyre__v1__put_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__put_response__field_descriptors[3] =
+static const ProtobufCFieldDescriptor gyre__v1__put_response__field_descriptors[4] =
 {
   {
     "context",
@@ -507,16 +520,29 @@ static const ProtobufCFieldDescriptor gyre__v1__put_response__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "ring_epoch",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__PutResponse, ring_epoch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__put_response__field_indices_by_name[] = {
   0,   /* field[0] = context */
   1,   /* field[1] = replicas */
+  3,   /* field[3] = ring_epoch */
   2,   /* field[2] = values */
 };
 static const ProtobufCIntRange gyre__v1__put_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor gyre__v1__put_response__descriptor =
 {
@@ -526,7 +552,7 @@ const ProtobufCMessageDescriptor gyre__v1__put_response__descriptor =
   "Gyre__V1__PutResponse",
   "gyre.v1",
   sizeof(Gyre__V1__PutResponse),
-  3,
+  4,
   gyre__v1__put_response__field_descriptors,
   gyre__v1__put_response__field_indices_by_name,
   1,  gyre__v1__put_response__number_ranges,
@@ -597,7 +623,7 @@ const ProtobufCMessageDescriptor gyre__v1__delete_request__descriptor =
   (ProtobufCMessageInit) gyre__v1__delete_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__delete_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor gyre__v1__delete_response__field_descriptors[2] =
 {
   {
     "replicas",
@@ -611,14 +637,27 @@ static const ProtobufCFieldDescriptor gyre__v1__delete_response__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "ring_epoch",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__DeleteResponse, ring_epoch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__delete_response__field_indices_by_name[] = {
   0,   /* field[0] = replicas */
+  1,   /* field[1] = ring_epoch */
 };
 static const ProtobufCIntRange gyre__v1__delete_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor gyre__v1__delete_response__descriptor =
 {
@@ -628,7 +667,7 @@ const ProtobufCMessageDescriptor gyre__v1__delete_response__descriptor =
   "Gyre__V1__DeleteResponse",
   "gyre.v1",
   sizeof(Gyre__V1__DeleteResponse),
-  1,
+  2,
   gyre__v1__delete_response__field_descriptors,
   gyre__v1__delete_response__field_indices_by_name,
   1,  gyre__v1__delete_response__number_ranges,

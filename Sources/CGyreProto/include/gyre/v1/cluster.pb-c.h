@@ -140,7 +140,7 @@ struct  Gyre__V1__StatsResponse
 {
   ProtobufCMessage base;
   /*
-   * The node's id (empty until nodes have identities).
+   * The node's id (8-4-4-4-12 hex, as in `gyre-from`).
    */
   char *node_id;
   /*

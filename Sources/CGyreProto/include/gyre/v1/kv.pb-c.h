@@ -62,10 +62,15 @@ struct  Gyre__V1__GetResponse
    * How many replicas answered.
    */
   uint32_t replicas;
+  /*
+   * The epoch of the ring the coordinating node routed by: a client whose copy of the ring is
+   * older refreshes it (Cluster/Ring).
+   */
+  uint64_t ring_epoch;
 };
 #define GYRE__V1__GET_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__get_response__descriptor) \
-    , 0,NULL, {0,NULL}, 0 }
+    , 0,NULL, {0,NULL}, 0, 0 }
 
 
 struct  Gyre__V1__PutRequest
@@ -115,10 +120,14 @@ struct  Gyre__V1__PutResponse
    */
   size_t n_values;
   ProtobufCBinaryData *values;
+  /*
+   * The epoch of the ring the coordinating node routed by (as in GetResponse).
+   */
+  uint64_t ring_epoch;
 };
 #define GYRE__V1__PUT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__put_response__descriptor) \
-    , {0,NULL}, 0, 0,NULL }
+    , {0,NULL}, 0, 0,NULL, 0 }
 
 
 struct  Gyre__V1__DeleteRequest
@@ -150,10 +159,14 @@ struct  Gyre__V1__DeleteResponse
    * How many replicas acknowledged.
    */
   uint32_t replicas;
+  /*
+   * The epoch of the ring the coordinating node routed by (as in GetResponse).
+   */
+  uint64_t ring_epoch;
 };
 #define GYRE__V1__DELETE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__delete_response__descriptor) \
-    , 0 }
+    , 0, 0 }
 
 
 /* Gyre__V1__GetRequest methods */
