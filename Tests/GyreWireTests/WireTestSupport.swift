@@ -164,6 +164,7 @@ func referenceEncoding(of message: any WireMessage) -> [UInt8] {
             for value in m.values { w.field(1, bytes: value, always: true) }
             w.field(2, bytes: m.context.bytes)
             w.field(3, varint: UInt64(m.replicas))
+            w.field(4, varint: m.ringEpoch)
         case let m as PutRequest:
             w.field(1, bytes: m.key.bytes)
             w.field(2, bytes: m.value)
@@ -172,12 +173,15 @@ func referenceEncoding(of message: any WireMessage) -> [UInt8] {
         case let m as PutResponse:
             w.field(1, bytes: m.context.bytes)
             w.field(2, varint: UInt64(m.replicas))
+            for value in m.values { w.field(3, bytes: value, always: true) }
+            w.field(4, varint: m.ringEpoch)
         case let m as DeleteRequest:
             w.field(1, bytes: m.key.bytes)
             w.field(2, bytes: m.context.bytes)
             w.field(3, varint: UInt64(m.w))
         case let m as DeleteResponse:
             w.field(1, varint: UInt64(m.replicas))
+            w.field(2, varint: m.ringEpoch)
         case is StatsRequest:
             break
         case let m as NodeStats:
