@@ -6,8 +6,9 @@ import Darwin
 
 /// Decides, without changing anything, whether a directory may be opened as a Gyre store.
 ///
-/// Contract: ``prepare(_:)`` creates the directory (and its parents) when it is missing, and
-/// otherwise only reads: it lists the entries, RocksDB's column families (from the MANIFEST) and
+/// Contract: ``prepare(_:)`` creates the directory (and its parents) when it is missing, each
+/// one made durable by an fsync of the directory that holds it (a power cut must not take away a
+/// store that acknowledged writes), and otherwise only reads: it lists the entries, RocksDB's column families (from the MANIFEST) and
 /// opens the database read-only to read the format marker. It throws a ``StorageError`` fit for
 /// an operator, and leaves the directory as it found it, when the directory is not empty and is
 /// not a Gyre store, holds a newer format or an older one this build cannot open, or cannot be
@@ -20,16 +21,22 @@ enum StoreDirectory {
         var isNew: Bool
     }
 
-    static func prepare(_ path: String) throws(StorageError) -> Prepared {
+    /// - Parameter syncDirectory: makes a directory's entries durable (fsync); tests record it.
+    static func prepare(_ path: String,
+                        syncDirectory: (String) throws(StorageError) -> Void = StoreDirectory.syncDirectory) throws(StorageError) -> Prepared {
         let entries: [String]
         switch try listDirectory(path) {
         case nil:
-            try makeDirectory(path)
+            try makeDirectory(path, syncDirectory: syncDirectory)
             return Prepared(families: StoreFormat.families, isNew: true)
         case let .some(found):
             entries = found
         }
-        if entries.isEmpty { return Prepared(families: StoreFormat.families, isNew: true) }
+        if entries.isEmpty {
+            // Made by someone else, perhaps moments ago: make its entry durable too.
+            try syncDirectory(parent(of: path))
+            return Prepared(families: StoreFormat.families, isNew: true)
+        }
         guard entries.contains("CURRENT") else {
             let shown = entries.sorted().prefix(5).joined(separator: ", ")
             throw refusal(path, "the directory is not empty and is not a Gyre store (it holds \(shown)"
@@ -118,15 +125,39 @@ enum StoreDirectory {
         return names
     }
 
-    /// `mkdir -p path`.
-    private static func makeDirectory(_ path: String) throws(StorageError) {
+    /// `mkdir -p path`, then an fsync of the parent of every directory it created.
+    private static func makeDirectory(_ path: String, syncDirectory: (String) throws(StorageError) -> Void) throws(StorageError) {
         var prefix = path.hasPrefix("/") ? "/" : ""
+        var created: [String] = []
         for component in path.split(separator: "/") {
             prefix += component
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+            if mkdir(prefix, 0o755) == 0 {
+                created.append(prefix)
+            } else if errno != EEXIST {
                 throw StorageError("cannot create the store directory \(path): \(String(cString: strerror(errno)))")
             }
             prefix += "/"
+        }
+        // Deepest first: each new directory's entry lives in its parent.
+        for directory in created.reversed() { try syncDirectory(parent(of: directory)) }
+    }
+
+    /// The directory holding `path` ("." for a bare name).
+    static func parent(of path: String) -> String {
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+    }
+
+    /// fsync of a directory: its entries (files and directories made in it) survive a power cut.
+    static func syncDirectory(_ path: String) throws(StorageError) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else {
+            throw StorageError("cannot open \(path) to make the store directory durable: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else {
+            throw StorageError("cannot fsync \(path) to make the store directory durable: \(String(cString: strerror(errno)))")
         }
     }
 }
