@@ -78,17 +78,23 @@ public struct IdentifyRequest: Sendable, Equatable {
 }
 
 /// `gyre.v1.IdentifyResponse`: who a node is, and its cluster's id and secret (or, before its
-/// cluster formed, its proposals for them).
+/// cluster formed, its proposals for them), and the epoch of the ring it serves by (0 before).
 public struct IdentifyResponse: Sendable, Equatable {
     public var member: Member
     public var clusterID: ClusterID
     public var partitionCount: UInt32
     public var clusterSecret: ClusterSecret
+    public var ringEpoch: UInt64
+    /// Whether the caller is a member of the ring at `ringEpoch`.
+    public var callerIsMember: Bool
 
-    public init(member: Member, clusterID: ClusterID, partitionCount: UInt32, clusterSecret: ClusterSecret) {
+    public init(member: Member, clusterID: ClusterID, partitionCount: UInt32, clusterSecret: ClusterSecret,
+                ringEpoch: UInt64 = 0, callerIsMember: Bool = false) {
+        self.callerIsMember = callerIsMember
         self.member = member
         self.clusterID = clusterID
         self.partitionCount = partitionCount
         self.clusterSecret = clusterSecret
+        self.ringEpoch = ringEpoch
     }
 }

@@ -1,9 +1,11 @@
 /// `gyre.v1.RingResponse`: the ring a node routes by, as SDKs and operators see it.
 ///
 /// Contract: `owners[p]` indexes `members` (the owner of partition p); `owners.count` is
-/// `partitionCount`; `replication` is N for the cluster's current size.
+/// `partitionCount`; `replication` is N for the cluster's current size. `epoch` versions the
+/// placement (owners, member ids); `membersVersion` the members' addresses, names and weights.
 public struct RingInfo: Sendable, Equatable {
     public var epoch: UInt64
+    public var membersVersion: UInt64
     public var partitionCount: UInt32
     public var replication: UInt32
     public var members: [Member]
@@ -11,8 +13,9 @@ public struct RingInfo: Sendable, Equatable {
     public var clusterID: ClusterID
 
     public init(epoch: UInt64, partitionCount: UInt32, replication: UInt32, members: [Member], owners: [UInt32],
-                clusterID: ClusterID) {
+                clusterID: ClusterID, membersVersion: UInt64 = 1) {
         self.epoch = epoch
+        self.membersVersion = membersVersion
         self.partitionCount = partitionCount
         self.replication = replication
         self.members = members

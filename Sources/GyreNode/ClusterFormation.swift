@@ -24,7 +24,8 @@ struct ClusterFormation {
     let peers: PeerClient
     let logger: Logger
 
-    func form() async throws -> Formed {
+    /// - Parameter storedClusterID: the cluster this node's store belongs to, if any.
+    func form(storedClusterID: ClusterID?) async throws -> Formed {
         let configuration = state.configuration
         let own = "\(configuration.peerHost):\(configuration.peerPort)"
         let addresses = Array(Set(configuration.peers.filter { $0 != own && $0 != state.me.peerAddress })).sorted()
@@ -41,6 +42,13 @@ struct ClusterFormation {
             }
             logger.info("waiting for peers", metadata: ["cluster.answered": "\(answers.count)/\(addresses.count)"])
             try await Task.sleep(for: .milliseconds(200))
+        }
+        if storedClusterID == nil, let (address, formed) = answers.sorted(by: { $0.key < $1.key })
+            .first(where: { $0.value.ringEpoch > 0 && !$0.value.callerIsMember }) {
+            // The others already serve a ring, and this node has no store of that cluster: it is
+            // not one of its members. Forming a ring of its own would put a second ring, with
+            // itself at some member's address, beside theirs.
+            throw FormationError("the peers already formed cluster \(formed.clusterID) (ring epoch \(formed.ringEpoch), e.g. \(address)) and this node (id \(state.me.id)) is not a member: its data directory is new. If it held this member's data before (wiped or replaced), that member's identity is gone with it. Restore the data directory, or start the node with another --peers list to make a new cluster; joining a formed cluster as a new member is not supported yet")
         }
         var members = [state.me]
         var proposals = [(id: state.me.id, clusterID: state.proposedClusterID, secret: state.proposedSecret)]

@@ -35,6 +35,7 @@ extension ClusterState.Snapshot {
         let members = ring.members
         let position = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($0.element.id, UInt32($0.offset)) })
         return RingInfo(epoch: ring.epoch, partitionCount: UInt32(ring.partitionCount), replication: UInt32(replication),
-                        members: members, owners: ring.owners.map { position[$0] ?? 0 }, clusterID: clusterID)
+                        members: members, owners: ring.owners.map { position[$0] ?? 0 }, clusterID: clusterID,
+                        membersVersion: membersVersion)
     }
 }

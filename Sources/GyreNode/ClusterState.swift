@@ -4,10 +4,10 @@ import Synchronization
 
 /// What a node knows of its cluster: who it is, the cluster's id and secret, and the current ring.
 ///
-/// Contract: thread-safe. The ring is an immutable value replaced as a whole (later by gossip);
-/// readers take the current snapshot and use it for the whole request. Until the cluster has
-/// formed there is no ring and client requests answer UNAVAILABLE. The cluster id and secret are
-/// installed together with the first ring, after they were recorded in the store, and every
+/// Contract: thread-safe. The ring is an immutable value replaced as a whole, only by
+/// ``ClusterMembership`` (after recording it); readers take the current snapshot and use it for
+/// the whole request. Until the cluster has formed there is no ring and client requests answer
+/// UNAVAILABLE. The cluster id and secret are published together with the first ring, and every
 /// context the node issues or accepts goes through the snapshot's ``Snapshot/seal``.
 final class ClusterState: Sendable {
     /// This node as the ring sees it (its addresses are filled in once its listeners are bound).
@@ -38,11 +38,15 @@ final class ClusterState: Sendable {
         let held: [Bool]
         /// The ring's epoch as peers send it (`gyre-ring-epoch`).
         let epochText: String
+        /// The version of the members' addresses, names and weights (the epoch versions placement).
+        let membersVersion: UInt64
 
         func member(_ id: NodeID) -> Member? { ring.member(id) }
 
-        init(ring: Ring, clusterID: ClusterID, secret: ClusterSecret, configuration: ClusterConfiguration, me: NodeID) {
+        init(ring: Ring, clusterID: ClusterID, secret: ClusterSecret, configuration: ClusterConfiguration, me: NodeID,
+             membersVersion: UInt64) {
             self.ring = ring
+            self.membersVersion = membersVersion
             replication = min(configuration.replication, ring.members.count)
             held = ring.heldPartitions(by: me, replication: replication)
             epochText = String(ring.epoch)
@@ -71,8 +75,8 @@ final class ClusterState: Sendable {
         }
     }
 
-    func install(ring: Ring, clusterID: ClusterID, secret: ClusterSecret) {
-        let snapshot = Snapshot(ring: ring, clusterID: clusterID, secret: secret, configuration: configuration, me: me.id)
+    /// Publishes `snapshot` (``ClusterMembership`` calls it, after recording it).
+    func publish(_ snapshot: Snapshot) {
         current.withLock { $0 = snapshot }
     }
 }

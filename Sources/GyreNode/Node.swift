@@ -37,6 +37,7 @@ public final class Node: Sendable {
     private let formation: FormationTask
 
     private let identity: NodeIdentity
+    private let membership: ClusterMembership
     private let connections: ConnectionGauges
     private let tls: NodeTLS
 
@@ -62,6 +63,7 @@ public final class Node: Sendable {
                                  proposedClusterID: identity.proposal, proposedSecret: identity.secretProposal,
                                  configuration: cluster)
         self.state = state
+        membership = ClusterMembership(state: state, identity: identity, storage: storage)
         let limiter = InFlightLimiter(limit: configuration.maxInFlight)
         self.limiter = limiter
         let health = HealthService(writesHealthy: { storage.health == .ok })
@@ -127,21 +129,20 @@ public final class Node: Sendable {
         logger.info("node started", metadata: ["gyre.node": "\(id)", "gyre.listen": "\(clientAddress)",
                                                "gyre.peer_listen": "\(peerAddress)",
                                                "cluster.peers": "\(configuration.cluster.peers.count)"])
-        let state = self.state, context = self.context, health = self.health, logger = self.logger
-        let storage = self.storage, identity = self.identity
+        let context = self.context, health = self.health, logger = self.logger
+        let membership = self.membership, identity = self.identity
         if let ring = reusableStoredRing(), let clusterID = identity.clusterID, let secret = identity.secret {
             // Restarted on the same store and the same member list: back in the ring at once,
-            // even when some peers are down.
-            context.joined(clusterID)
-            state.install(ring: ring, clusterID: clusterID, secret: secret)
-            if let snapshot = state.snapshot, snapshot.ringInfo != identity.ring {
-                // This node's own addresses changed (e.g. port 0): keep the ring as it is now.
-                do {
-                    try NodeIdentity.record(ring: snapshot.ringInfo, clusterID: clusterID, secret: secret, in: storage)
-                } catch {
-                    logger.warning("could not record the ring", metadata: ["gyre.error": "\(error)"])
-                }
+            // even when some peers are down. This node's own addresses may have changed (port 0):
+            // the same placement with new member data, recorded before it is used.
+            do {
+                try membership.adopt(ring: ring, clusterID: clusterID, secret: secret)
+            } catch {
+                logger.error("cannot rejoin the stored ring", metadata: ["gyre.error": "\(error)"])
+                self.formation.run { "\(error)" }
+                return clientAddress
             }
+            context.joined(clusterID)
             health.setServing()
             logger.info("rejoined the stored ring", metadata: ["cluster.id": "\(clusterID)",
                                                               "cluster.members": "\(ring.members.count)"])
@@ -151,26 +152,9 @@ public final class Node: Sendable {
         let formation = ClusterFormation(state: state, peers: context.peers, logger: logger)
         self.formation.run {
             do {
-                let formed = try await formation.form()
-                let (ring, clusterID, secret) = (formed.ring, formed.clusterID, formed.secret)
-                if let stored = identity.clusterID, stored != clusterID {
-                    throw FormationError("this node's data directory belongs to cluster \(stored), but the peers form cluster \(clusterID): refusing to mix clusters (start it with an empty --data-dir to make a new node)")
-                }
-                if let stored = identity.ring, Set(stored.members.map(\.id)) != Set(ring.members.map(\.id)) {
-                    // Claiming a new ring over stored data would strand it on the wrong nodes.
-                    throw FormationError("the members differ from this node's stored ring (\(stored.members.count) members, now \(ring.members.count)): a changed member list would move keys without moving their data; membership changes need join/leave")
-                }
-                if let stored = identity.secret, stored != secret {
-                    // The contexts this cluster issued were sealed under the stored secret.
-                    throw FormationError("the peers of cluster \(clusterID) hold another cluster secret than this node's store: refusing to form (a member's data directory was replaced or damaged)")
-                }
-                let snapshot = ClusterState.Snapshot(ring: ring, clusterID: clusterID, secret: secret,
-                                                     configuration: state.configuration, me: state.me.id)
-                // Durable first, then used: a node never serves a ring, nor seals a context under
-                // a secret, it could not record.
-                try NodeIdentity.record(ring: snapshot.ringInfo, clusterID: clusterID, secret: secret, in: storage)
-                context.joined(clusterID)
-                state.install(ring: ring, clusterID: clusterID, secret: secret)
+                let formed = try await formation.form(storedClusterID: identity.clusterID)
+                try membership.adopt(ring: formed.ring, clusterID: formed.clusterID, secret: formed.secret)
+                context.joined(formed.clusterID)
                 health.setServing()
                 return nil
             } catch {

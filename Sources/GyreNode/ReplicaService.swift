@@ -181,10 +181,12 @@ struct ReplicaService {
             return call.fail(RPCError(.unavailable, "the node is still starting"))
         }
         let snapshot = state.snapshot
+        let caller = call.head.metadata[PeerClient.fromHeader].flatMap(NodeID.init)
         let clusterID = snapshot?.clusterID ?? state.proposedClusterID
         let secret = snapshot?.secret ?? state.proposedSecret
         call.respond(IdentifyResponse(member: state.me, clusterID: clusterID,
                                       partitionCount: UInt32(state.configuration.partitionCount),
-                                      clusterSecret: secret).encodeFramed())
+                                      clusterSecret: secret, ringEpoch: snapshot?.ring.epoch ?? 0,
+                                      callerIsMember: caller.map { snapshot?.member($0) != nil } ?? false).encodeFramed())
     }
 }

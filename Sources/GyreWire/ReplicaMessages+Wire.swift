@@ -308,7 +308,8 @@ extension IdentifyResponse: WireMessage {
                                 peerAddress: String(protobufC: message.peer_address),
                                 name: String(protobufC: message.node_name))
             return IdentifyResponse(member: member, clusterID: clusterID, partitionCount: message.partition_count,
-                                    clusterSecret: secret)
+                                    clusterSecret: secret, ringEpoch: message.ring_epoch,
+                                    callerIsMember: message.caller_is_member != 0)
         }
     }
 
@@ -333,6 +334,8 @@ extension IdentifyResponse: WireMessage {
                             message.partition_count = partitionCount
                             message.cluster_secret = secret
                             message.node_name = name
+                            message.ring_epoch = ringEpoch
+                            message.caller_is_member = callerIsMember ? 1 : 0
                             return packedEncoding(framed: framed,
                                                   packedSize: gyre__v1__identify_response__get_packed_size(&message)) {
                                 gyre__v1__identify_response__pack(&message, $0)

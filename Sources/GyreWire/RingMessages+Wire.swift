@@ -46,7 +46,7 @@ extension RingInfo: WireMessage {
                 throw .malformed("gyre.v1.RingResponse", byteCount: bytes.count, "cluster_id is not 16 bytes")
             }
             return RingInfo(epoch: message.epoch, partitionCount: message.partition_count, replication: message.replication,
-                            members: members, owners: owners, clusterID: clusterID)
+                            members: members, owners: owners, clusterID: clusterID, membersVersion: message.members_version)
         }
     }
 
@@ -73,6 +73,7 @@ extension RingInfo: WireMessage {
             var message = Gyre__V1__RingResponse()
             gyre__v1__ring_response__init(&message)
             message.epoch = epoch
+            message.members_version = membersVersion
             message.partition_count = partitionCount
             message.replication = replication
             message.n_members = members.count

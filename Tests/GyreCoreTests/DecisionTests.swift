@@ -70,3 +70,35 @@ import Testing
         #expect(timing.remaining(now: 100, clientDeadline: 50) == 0)
     }
 }
+
+/// Installing a ring: placement is versioned by the epoch, member data by its own version.
+@Suite struct RingInstallTests {
+    private let members = [nodeA, nodeB, nodeC].map { Member(id: $0, peerAddress: "127.0.0.1:1") }
+
+    private func ring(epoch: UInt64 = 1, members: [Member]? = nil) -> Ring {
+        Ring.claim(members: members ?? self.members, partitionCount: 16, epoch: epoch)
+    }
+
+    @Test func aFirstRingInstalls() {
+        #expect(RingInstall.decide(installed: nil, membersVersion: 0, proposed: ring()) == .install(membersVersion: 1))
+    }
+
+    @Test func anOlderPlacementIsRefused() {
+        #expect(RingInstall.decide(installed: ring(epoch: 2), membersVersion: 1, proposed: ring(epoch: 1))
+                    == .refuse(.older(installed: 2, proposed: 1)))
+    }
+
+    @Test func anotherPlacementAtTheSameEpochIsRefused() {
+        let other = ring(members: members + [Member(id: NodeID(high: 0, low: 9))])
+        #expect(RingInstall.decide(installed: ring(), membersVersion: 1, proposed: other) == .refuse(.conflicting(epoch: 1)))
+    }
+
+    @Test func anAddressChangeKeepsTheEpochAndMovesTheMembersVersion() {
+        var moved = members
+        moved[0].peerAddress = "127.0.0.1:2"
+        #expect(RingInstall.decide(installed: ring(), membersVersion: 3, proposed: ring(members: moved))
+                    == .install(membersVersion: 4))
+        #expect(RingInstall.decide(installed: ring(), membersVersion: 3, proposed: ring()) == .unchanged)
+        #expect(RingInstall.decide(installed: ring(), membersVersion: 3, proposed: ring(epoch: 2)) == .install(membersVersion: 3))
+    }
+}

@@ -1,6 +1,7 @@
 import GyreHTTP2
 import GyreModel
 import GyreNode
+import GyreRPC
 import GyreStorage
 import GyreWire
 import Testing
@@ -107,6 +108,59 @@ import Testing
         #expect(read.values == [Array("v".utf8)])
         await restarted.stop()
         await nodes[0].stop()
+    }
+}
+
+/// The ring has one owner: it is recorded before it is used, and a node whose store does not
+/// belong to the formed cluster never makes a ring of its own.
+@Suite struct NodeRingOwnershipTests {
+    /// Restarted on port 0, the node's addresses change: the stored ring comes back with new
+    /// member data, which must be recorded before it is served. When the store refuses the
+    /// write, the node does not serve the ring (it used to publish first and only warn).
+    @Test func theStoredRingIsRecordedBeforeItIsServed() async throws {
+        let inner = InMemoryEngine()
+        let first = try await NodeHarness.start(storage: inner)
+        let before = try RingInfo.decode(await first.call("/gyre.v1.Cluster/Ring", RingRequest()).unaryMessage())
+        await first.stop()
+
+        let faulty = FaultInjectingEngine(wrapping: inner)
+        faulty.failWrites(.beforeApply)
+        let refused = try await NodeHarness.start(waitUntilFormed: false, storage: faulty)
+        await #expect(throws: (any Error).self) { try await refused.node.formed() }
+        let ring = await refused.call("/gyre.v1.Cluster/Ring", RingRequest())
+        #expect(ring.status.code == .unavailable)
+        #expect(try inner.metadata("cluster.ring").map { try RingInfo.decode($0) } == before)
+        await refused.stop()
+
+        faulty.failWrites(nil)
+        let recorded = try await NodeHarness.start(storage: faulty)
+        let after = try RingInfo.decode(await recorded.call("/gyre.v1.Cluster/Ring", RingRequest()).unaryMessage())
+        #expect(after.epoch == before.epoch && after.owners == before.owners)
+        #expect(after.members[0].peerAddress != before.members[0].peerAddress)
+        #expect(after.membersVersion == before.membersVersion + 1)
+        #expect(try inner.metadata("cluster.ring").map { try RingInfo.decode($0) } == after)
+        await recorded.stop()
+    }
+
+    /// One member's data directory is wiped and it restarts beside the live members: it has a
+    /// new node id and no cluster, and the others serve a ring without it. It must not form a
+    /// ring of its own at epoch 1 (it did, and took writes at the old member's address).
+    @Test func aWipedMemberBesideLiveMembersRefusesToForm() async throws {
+        let nodes = try await NodeClusterTests.startCluster(3) { $0.cluster.formationTimeoutSeconds = 5 }
+        let (port, peers) = (nodes[2].node.configuration.cluster.peerPort, nodes[2].node.configuration.cluster.peers)
+        await nodes[2].stop()
+        let wiped = try await NodeHarness.start(waitUntilFormed: false, storage: InMemoryEngine()) { configuration in
+            configuration.cluster.peerPort = port
+            configuration.cluster.peers = peers
+            configuration.cluster.partitionCount = 64
+            configuration.cluster.formationTimeoutSeconds = 5
+        }
+        await #expect { try await wiped.node.formed() } throws: { error in
+            "\(error)".contains("is not a member") && "\(error)".contains("data directory")
+        }
+        #expect(await wiped.call("/gyre.v1.KV/Put", PutRequest(key: Key("k"), value: [1])).status.code == .unavailable)
+        await wiped.stop()
+        for node in nodes.prefix(2) { await node.stop() }
     }
 }
 

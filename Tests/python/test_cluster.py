@@ -70,12 +70,14 @@ class Cluster:
     def __init__(self, start_node, certs):
         peer_ports = _free_ports(NODES)
         peers = ",".join(f"127.0.0.1:{p}" for p in peer_ports)
-        self.nodes = [
-            start_node("--peer-listen", f"127.0.0.1:{p}", "--peers", peers, "--partitions", "64",
-                       "--replica-timeout-ms", str(REPLICA_TIMEOUT_MS), "--enable-test-hooks",
-                       *certs.node_args(f"n{i}"))
+        self.start_node = start_node
+        # What each node was started with (a restart with them gets a new data directory).
+        self.start_args = [
+            ["--peer-listen", f"127.0.0.1:{p}", "--peers", peers, "--partitions", "64",
+             "--replica-timeout-ms", str(REPLICA_TIMEOUT_MS), "--enable-test-hooks", *certs.node_args(f"n{i}")]
             for i, p in enumerate(peer_ports)
         ]
+        self.nodes = [start_node(*args) for args in self.start_args]
         self.peer_addresses = [f"127.0.0.1:{p}" for p in peer_ports]
         self.channels = [open_channel(node.address) for node in self.nodes]
         self.peer_channels = [open_tls_channel(address, certs.credentials(f"n{i}"))
@@ -295,3 +297,19 @@ def test_write_that_misses_its_quorum_is_unavailable_with_acks_and_outcome(fresh
     got = c.kv(coordinator).Get(kv_pb2.GetRequest(key=key, r=1), timeout=RPC_TIMEOUT_S)
     assert list(got.values) == [b"v"]
     assert c.stats(coordinator)["kv.writes_possibly_applied"] >= 1
+
+
+def test_a_member_restarted_on_a_wiped_data_directory_exits_with_a_message(fresh_cluster):
+    """Its store is gone, so it comes back as a new node id beside members that serve a ring
+    without it. It must not form a ring of its own (it did, at epoch 1, with itself at the old
+    member's address, and took writes): it exits 1 saying what happened and what to do."""
+    c = fresh_cluster
+    victim = NODES - 1
+    c.nodes[victim].popen.send_signal(signal.SIGKILL)
+    c.nodes[victim].popen.wait(timeout=10)
+    wiped = c.start_node(*c.start_args[victim])  # a new, empty data directory
+    assert wiped.popen.wait(timeout=FORM_TIMEOUT_S) == 1
+    log = wiped.stderr_tail()
+    assert "is not a member" in log and "data directory" in log, log
+    for i in range(NODES - 1):
+        c.kv(i).Put(kv_pb2.PutRequest(key=b"after-wipe-%d" % i, value=b"v"), timeout=RPC_TIMEOUT_S)

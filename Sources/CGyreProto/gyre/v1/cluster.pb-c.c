@@ -385,7 +385,7 @@ const ProtobufCMessageDescriptor gyre__v1__member_info__descriptor =
   (ProtobufCMessageInit) gyre__v1__member_info__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__ring_response__field_descriptors[6] =
+static const ProtobufCFieldDescriptor gyre__v1__ring_response__field_descriptors[7] =
 {
   {
     "epoch",
@@ -459,11 +459,24 @@ static const ProtobufCFieldDescriptor gyre__v1__ring_response__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "members_version",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__RingResponse, members_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__ring_response__field_indices_by_name[] = {
   5,   /* field[5] = cluster_id */
   0,   /* field[0] = epoch */
   3,   /* field[3] = members */
+  6,   /* field[6] = members_version */
   4,   /* field[4] = owners */
   1,   /* field[1] = partition_count */
   2,   /* field[2] = replication */
@@ -471,7 +484,7 @@ static const unsigned gyre__v1__ring_response__field_indices_by_name[] = {
 static const ProtobufCIntRange gyre__v1__ring_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor gyre__v1__ring_response__descriptor =
 {
@@ -481,7 +494,7 @@ const ProtobufCMessageDescriptor gyre__v1__ring_response__descriptor =
   "Gyre__V1__RingResponse",
   "gyre.v1",
   sizeof(Gyre__V1__RingResponse),
-  6,
+  7,
   gyre__v1__ring_response__field_descriptors,
   gyre__v1__ring_response__field_indices_by_name,
   1,  gyre__v1__ring_response__number_ranges,

@@ -858,7 +858,7 @@ const ProtobufCMessageDescriptor gyre__v1__identify_request__descriptor =
   (ProtobufCMessageInit) gyre__v1__identify_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__identify_response__field_descriptors[8] =
+static const ProtobufCFieldDescriptor gyre__v1__identify_response__field_descriptors[10] =
 {
   {
     "node_id",
@@ -956,8 +956,33 @@ static const ProtobufCFieldDescriptor gyre__v1__identify_response__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "ring_epoch",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__IdentifyResponse, ring_epoch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "caller_is_member",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__IdentifyResponse, caller_is_member),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__identify_response__field_indices_by_name[] = {
+  9,   /* field[9] = caller_is_member */
   2,   /* field[2] = client_address */
   4,   /* field[4] = cluster_id */
   6,   /* field[6] = cluster_secret */
@@ -965,12 +990,13 @@ static const unsigned gyre__v1__identify_response__field_indices_by_name[] = {
   7,   /* field[7] = node_name */
   5,   /* field[5] = partition_count */
   3,   /* field[3] = peer_address */
+  8,   /* field[8] = ring_epoch */
   1,   /* field[1] = weight */
 };
 static const ProtobufCIntRange gyre__v1__identify_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor gyre__v1__identify_response__descriptor =
 {
@@ -980,7 +1006,7 @@ const ProtobufCMessageDescriptor gyre__v1__identify_response__descriptor =
   "Gyre__V1__IdentifyResponse",
   "gyre.v1",
   sizeof(Gyre__V1__IdentifyResponse),
-  8,
+  10,
   gyre__v1__identify_response__field_descriptors,
   gyre__v1__identify_response__field_indices_by_name,
   1,  gyre__v1__identify_response__number_ranges,

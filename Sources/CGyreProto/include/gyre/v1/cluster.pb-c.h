@@ -79,6 +79,9 @@ struct  Gyre__V1__MemberInfo
 struct  Gyre__V1__RingResponse
 {
   ProtobufCMessage base;
+  /*
+   * Versions the placement: partition_count, owners and the member ids. It only moves forward.
+   */
   uint64_t epoch;
   /*
    * Q, a power of two.
@@ -99,10 +102,15 @@ struct  Gyre__V1__RingResponse
    * 16 bytes.
    */
   ProtobufCBinaryData cluster_id;
+  /*
+   * Versions the members' data (addresses, names, weights) apart from the placement: it moves
+   * when a member's address changes, which leaves `epoch` as it is.
+   */
+  uint64_t members_version;
 };
 #define GYRE__V1__RING_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__ring_response__descriptor) \
-    , 0, 0, 0, 0,NULL, 0,NULL, {0,NULL} }
+    , 0, 0, 0, 0,NULL, 0,NULL, {0,NULL}, 0 }
 
 
 struct  Gyre__V1__StatsRequest

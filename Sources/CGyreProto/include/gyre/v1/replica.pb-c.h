@@ -173,10 +173,19 @@ struct  Gyre__V1__IdentifyResponse
    * The node's name (--node-name), as its certificate names it.
    */
   char *node_name;
+  /*
+   * The epoch of the ring this node serves by; 0 while its cluster has not formed. A node that
+   * finds a formed cluster it is not a member of refuses to form one of its own.
+   */
+  uint64_t ring_epoch;
+  /*
+   * Whether the caller (the node id in its `gyre-from`) is a member of that ring.
+   */
+  protobuf_c_boolean caller_is_member;
 };
 #define GYRE__V1__IDENTIFY_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__identify_response__descriptor) \
-    , {0,NULL}, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0, {0,NULL}, (char *)protobuf_c_empty_string }
+    , {0,NULL}, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0, {0,NULL}, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Gyre__V1__ReplicaBatchRequest
