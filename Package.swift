@@ -80,10 +80,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: the request pipeline (no NIO: the node and the simulation plug in its ports)
+        .target(
+            name: "GyrePipeline",
+            dependencies: ["GyreModel", "GyreCore", "GyreRPC", "GyreStorage"],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: shell and apps
         .target(
             name: "GyreNode",
-            dependencies: ["GyreModel", "GyreCore", "GyreRPC", "GyreHTTP2", "GyreWire", "GyreStorage", nio, nioPosix, logging],
+            dependencies: ["GyreModel", "GyreCore", "GyrePipeline", "GyreRPC", "GyreHTTP2", "GyreWire", "GyreStorage", nio,
+                           nioPosix, logging],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -100,7 +108,7 @@ let package = Package(
         // MARK: tests
         .target(
             name: "GyreTestKit",
-            dependencies: ["GyreModel", "GyreCore", "GyreStorage"],
+            dependencies: ["GyreModel", "GyreCore", "GyrePipeline", "GyreRPC", "GyreStorage"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -130,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GyreSimulationTests",
-            dependencies: ["GyreTestKit", "GyreCore", "GyreModel", "GyreStorage"],
+            dependencies: ["GyreTestKit", "GyreCore", "GyrePipeline", "GyreModel", "GyreStorage"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -140,7 +148,8 @@ let package = Package(
         ),
         .testTarget(
             name: "GyreNodeTests",
-            dependencies: ["GyreNode", "GyreWire", "GyreModel", "GyreRPC", "GyreHTTP2", "GyreStorage", "GyreTestKit", nio, nioPosix],
+            dependencies: ["GyreNode", "GyrePipeline", "GyreCore", "GyreWire", "GyreModel", "GyreRPC", "GyreHTTP2", "GyreStorage", "GyreTestKit",
+                           nio, nioPosix],
             swiftSettings: strictSettings
         ),
     ]

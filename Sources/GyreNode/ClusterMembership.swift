@@ -34,15 +34,15 @@ final class ClusterMembership: Sendable {
             if let stored = identity.clusterID, stored != clusterID {
                 throw MembershipError("this node's data directory belongs to cluster \(stored), but the ring offered is of cluster \(clusterID): refusing to mix clusters (start it with an empty --data-dir to make a new node)")
             }
-            if let stored = identity.secret, stored != secret {
-                // The contexts this cluster issued were sealed under the stored secret.
-                throw MembershipError("the ring offered for cluster \(clusterID) comes with another cluster secret than this node's store holds: a member's data directory was replaced or damaged")
-            }
             if let stored = recorded.ring, Set(stored.members.map(\.id)) != Set(ring.members.map(\.id)) {
                 // Claiming a new ring over stored data would strand it on the wrong nodes.
                 throw MembershipError("the members differ from this node's stored ring (\(stored.members.count) members, now \(ring.members.count)): a changed member list would move keys without moving their data; membership changes need join/leave")
             }
-            let published = state.snapshot != nil
+            if let stored = identity.secret, stored != secret {
+                // The contexts this cluster issued were sealed under the stored secret.
+                throw MembershipError("the ring offered for cluster \(clusterID) comes with another cluster secret than this node's store holds: a member's data directory was replaced or damaged")
+            }
+            let published = state.currentView != nil
             let decision = RingInstall.decide(installed: recorded.ring, membersVersion: recorded.membersVersion, proposed: ring)
             let membersVersion: UInt64
             switch decision {
@@ -54,17 +54,15 @@ final class ClusterMembership: Sendable {
             case let .install(version):
                 membersVersion = version
             }
-            let snapshot = ClusterState.Snapshot(ring: ring, clusterID: clusterID, secret: secret,
-                                                 configuration: state.configuration, me: state.me.id,
-                                                 membersVersion: membersVersion)
+            let view = state.view(ring: ring, clusterID: clusterID, secret: secret, membersVersion: membersVersion)
             // Durable first, then used.
             do {
-                try NodeIdentity.record(ring: snapshot.ringInfo, clusterID: clusterID, secret: secret, in: storage)
+                try NodeIdentity.record(ring: view.ringInfo, clusterID: clusterID, secret: secret, in: storage)
             } catch {
                 throw MembershipError("cannot record the ring in the store, so it is not used: \(error)")
             }
             recorded = (ring, membersVersion)
-            state.publish(snapshot)
+            state.publish(view)
             return true
         }
     }

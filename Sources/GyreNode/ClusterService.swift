@@ -1,5 +1,6 @@
 import GyreHTTP2
 import GyreModel
+import GyrePipeline
 import GyreRPC
 import GyreWire
 
@@ -29,7 +30,7 @@ struct ClusterService {
     }
 }
 
-extension ClusterState.Snapshot {
+extension ClusterView {
     /// The ring as the Cluster service shows it.
     var ringInfo: RingInfo {
         let members = ring.members

@@ -1,17 +1,16 @@
 import GyreHTTP2
 import GyreModel
+import GyrePipeline
 import GyreRPC
 import GyreWire
 
-/// The `gyre.v1.KV` service: Get, Put and Delete, validated here and then routed (coordinated on
-/// this node or forwarded to one in the key's preference list).
+/// The `gyre.v1.KV` service: Get, Put and Delete, decoded here and handed to the pipeline's
+/// ``RequestRouter`` (which checks them, then coordinates here or forwards).
 ///
-/// Contract: every request is checked (well-formed protobuf, key and value limits) before it
-/// touches storage or the network; a get of a missing or deleted key answers OK with no values
-/// and a context.
+/// Contract: malformed protobuf is INVALID_ARGUMENT before anything else; a get of a missing or
+/// deleted key answers OK with no values and a context.
 struct KVService {
-    let router: RequestRouter
-    let limits: KVLimits
+    let router: RequestRouter<CausalVersioning>
 
     func register(into router: inout RPCRouter, wrap: (@escaping RegisteredMethod.Handler) -> RegisteredMethod.Handler) {
         let service = self
@@ -21,36 +20,22 @@ struct KVService {
     }
 
     func get(_ call: ServerCall, _ bytes: [UInt8]) {
-        guard let request: GetRequest = RequestChecks.decode(call, bytes),
-              RequestChecks.valid(call, key: request.key, limits: limits) else { return }
-        router.get(call, request, hops: 0, format: .client)
+        guard let request: GetRequest = RequestChecks.decode(call, bytes) else { return }
+        router.get(request, hops: 0, responder: CallResponder(call: call, format: .client))
     }
 
     func put(_ call: ServerCall, _ bytes: [UInt8]) {
         guard let request: PutRequest = RequestChecks.decode(call, bytes) else { return }
-        coordinatePut(call, request, hops: 0, format: .client)
+        router.put(request, hops: 0, responder: CallResponder(call: call, format: .client))
     }
 
     func delete(_ call: ServerCall, _ bytes: [UInt8]) {
         guard let request: DeleteRequest = RequestChecks.decode(call, bytes) else { return }
-        coordinateDelete(call, request, hops: 0, format: .client)
-    }
-
-    func coordinatePut(_ call: ServerCall, _ request: PutRequest, hops: UInt32, format: ReplyFormat) {
-        guard RequestChecks.valid(call, key: request.key, limits: limits),
-              RequestChecks.valid(call, value: request.value, limits: limits) else { return }
-        router.write(call, key: request.key, value: .value(request.value), causal: request.context, w: request.w,
-                     hops: hops, forwardAs: .put(request), format: format)
-    }
-
-    func coordinateDelete(_ call: ServerCall, _ request: DeleteRequest, hops: UInt32, format: ReplyFormat) {
-        guard RequestChecks.valid(call, key: request.key, limits: limits) else { return }
-        router.write(call, key: request.key, value: .tombstone, causal: request.context, w: request.w,
-                     hops: hops, forwardAs: .delete(request), format: format)
+        router.delete(request, hops: 0, responder: CallResponder(call: call, format: .client))
     }
 }
 
-/// The checks every request goes through, each answering the call itself when it fails.
+/// Decoding a request, answering the call itself when it fails.
 enum RequestChecks {
     static func decode<Message: WireMessage>(_ call: ServerCall, _ bytes: [UInt8]) -> Message? {
         do {
@@ -59,17 +44,5 @@ enum RequestChecks {
             call.fail(RPCError(.invalidArgument, error.description))
             return nil
         }
-    }
-
-    static func valid(_ call: ServerCall, key: Key, limits: KVLimits) -> Bool {
-        guard let violation = limits.validate(key: key) else { return true }
-        call.fail(RPCError(.invalidArgument, violation.description))
-        return false
-    }
-
-    static func valid(_ call: ServerCall, value: [UInt8], limits: KVLimits) -> Bool {
-        guard let violation = limits.validate(value: value) else { return true }
-        call.fail(RPCError(.invalidArgument, violation.description))
-        return false
     }
 }

@@ -1,6 +1,7 @@
 import GyreCore
 import GyreHTTP2
 public import GyreModel
+import GyrePipeline
 public import GyreStorage
 import GyreRPC
 public import Logging
@@ -32,7 +33,9 @@ public final class Node: Sendable {
     let health: HealthService
     let limiter: InFlightLimiter
     let state: ClusterState
-    let context: CoordinationContext
+    let context: PipelineContext<CausalVersioning>
+    /// The client calling peers; replaced by one that names the cluster once it is agreed.
+    let peers: SharedPeerClient
     let client: GRPCClient
     private let formation: FormationTask
 
@@ -76,14 +79,17 @@ public final class Node: Sendable {
         self.tls = tls
         let client = GRPCClient(group: group, maxMessageBytes: configuration.maxMessageBytes * 2, tls: tls.peerClient)
         self.client = client
-        let context = CoordinationContext(
-            state: state, storage: storage, metrics: metrics, group: group,
-            peers: PeerClient(client: client, clusterID: nil, selfID: id),
+        let peers = SharedPeerClient(PeerClient(client: client, clusterID: nil, selfID: id))
+        self.peers = peers
+        let context = PipelineContext(
+            me: id, storage: storage, metrics: metrics.pipeline, views: state,
+            scheduler: EventLoopScheduler(loop: group.next()), transport: PeerTransport(peers: peers),
             timing: CoordinatorTiming(replicaTimeout: cluster.replicaTimeoutNanoseconds),
-            writeLimits: configuration.versionLimits)
+            versioning: CausalVersioning(limits: configuration.versionLimits), limits: configuration.limits)
         self.context = context
         let hooks = TestHooks(enabled: configuration.enableTestHooks, group: group)
-        let kv = KVService(router: RequestRouter(context: context), limits: configuration.limits)
+        let handler = ReplicaHandler(context: context)
+        let kv = KVService(router: handler.router)
 
         var clientRouter = RPCRouter()
         kv.register(into: &clientRouter, wrap: hooks.wrap)
@@ -92,11 +98,11 @@ public final class Node: Sendable {
         let snapshot: @Sendable () -> NodeStats = {
             Self.stats(id: id, metrics: metrics, limiter: limiter, storage: storage, connections: connections)
         }
-        ClusterService(snapshot: snapshot, ring: { state.snapshot?.ringInfo }).register(into: &clientRouter)
+        ClusterService(snapshot: snapshot, ring: { state.currentView?.ringInfo }).register(into: &clientRouter)
         health.register(into: &clientRouter)
         // Peer methods are numbered after the client methods: one metrics table for both servers.
         var peerRouter = RPCRouter(firstIndex: clientRouter.methods.count)
-        ReplicaService(context: context, kv: kv,
+        ReplicaService(handler: handler, state: state,
                        authorization: PeerAuthorization(required: security.peerTLS != nil, state: state))
             .register(into: &peerRouter)
         metrics.bind(to: [clientRouter, peerRouter])
@@ -129,7 +135,7 @@ public final class Node: Sendable {
         logger.info("node started", metadata: ["gyre.node": "\(id)", "gyre.listen": "\(clientAddress)",
                                                "gyre.peer_listen": "\(peerAddress)",
                                                "cluster.peers": "\(configuration.cluster.peers.count)"])
-        let context = self.context, health = self.health, logger = self.logger
+        let peers = self.peers, health = self.health, logger = self.logger, id = self.id
         let membership = self.membership, identity = self.identity
         if let ring = reusableStoredRing(), let clusterID = identity.clusterID, let secret = identity.secret {
             // Restarted on the same store and the same member list: back in the ring at once,
@@ -142,19 +148,19 @@ public final class Node: Sendable {
                 self.formation.run { "\(error)" }
                 return clientAddress
             }
-            context.joined(clusterID)
+            peers.replace { $0.joined(clusterID, selfID: id) }
             health.setServing()
             logger.info("rejoined the stored ring", metadata: ["cluster.id": "\(clusterID)",
                                                               "cluster.members": "\(ring.members.count)"])
             self.formation.run { nil }
             return clientAddress
         }
-        let formation = ClusterFormation(state: state, peers: context.peers, logger: logger)
+        let formation = ClusterFormation(state: state, peers: peers.value, logger: logger)
         self.formation.run {
             do {
                 let formed = try await formation.form(storedClusterID: identity.clusterID)
                 try membership.adopt(ring: formed.ring, clusterID: formed.clusterID, secret: formed.secret)
-                context.joined(formed.clusterID)
+                peers.replace { $0.joined(formed.clusterID, selfID: id) }
                 health.setServing()
                 return nil
             } catch {

@@ -1,5 +1,6 @@
 public import GyreHTTP2
 public import GyreModel
+public import GyrePipeline
 public import GyreRPC
 import Synchronization
 
@@ -17,22 +18,8 @@ public final class NodeMetrics: ServerObserver {
     let unknownMethods = Counter()
     let serverDeadlines = Counter()
     let overloads = Counter()
-    let expiredWritesSkipped = Counter()
-    /// Node-to-node replica reads and writes this node sent (each item of a batch counts), and
-    /// those that failed.
-    let replicaCalls = Counter()
-    /// Replica.Batch calls this node sent (each carried several of the replica calls above).
-    let replicaBatches = Counter()
-    let replicaFailures = Counter()
-    /// Read repairs this node sent as a coordinator, and repairs it received as a replica.
-    let readRepairs = Counter()
-    let repairsReceived = Counter()
-    /// Client writes answered UNAVAILABLE that at least one replica holds.
-    let writesPossiblyApplied = Counter()
-    /// Client requests this node forwarded to a coordinator in the key's preference list.
-    let forwarded = Counter()
-    /// Client writes refused because this cluster did not issue their context for their key.
-    let contextsRefused = Counter()
+    /// What the request pipeline counts (replica calls, repairs, forwards, refusals, …).
+    public let pipeline = PipelineMetrics()
     /// What the listeners did to protect the node, one counter per ``ProtectionEvent``.
     private let protections: [Counter]
 
@@ -79,16 +66,8 @@ public final class NodeMetrics: ServerObserver {
             .init(name: "rpc.unknown_method", value: unknownMethods.value),
             .init(name: "rpc.deadline_exceeded", value: serverDeadlines.value),
             .init(name: "rpc.overloaded", value: overloads.value),
-            .init(name: "kv.expired_writes_skipped", value: expiredWritesSkipped.value),
-            .init(name: "replica.calls", value: replicaCalls.value),
-            .init(name: "replica.failures", value: replicaFailures.value),
-            .init(name: "replica.batches", value: replicaBatches.value),
-            .init(name: "kv.read_repairs", value: readRepairs.value),
-            .init(name: "replica.repairs_received", value: repairsReceived.value),
-            .init(name: "kv.writes_possibly_applied", value: writesPossiblyApplied.value),
-            .init(name: "kv.forwarded", value: forwarded.value),
-            .init(name: "kv.contexts_refused", value: contextsRefused.value),
         ]
+        for (name, value) in pipeline.named { counters.append(.init(name: name, value: value)) }
         for (event, counter) in zip(ProtectionEvent.allCases, protections) {
             counters.append(.init(name: "conn.\(event.name)", value: counter.value))
         }

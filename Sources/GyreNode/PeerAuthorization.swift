@@ -1,5 +1,6 @@
 import GyreHTTP2
 import GyreModel
+import GyrePipeline
 import GyreRPC
 
 /// Decides whether a Replica call may act for the node it claims to come from.
@@ -28,7 +29,7 @@ struct PeerAuthorization: Sendable {
             call.fail(RPCError(.unauthenticated, "a peer call must name its node in \(PeerClient.fromHeader)"))
             return false
         }
-        guard let members = state.snapshot?.ring.members else {
+        guard let members = state.currentView?.ring.members else {
             call.fail(RPCError(.unavailable, "the cluster is still forming"))
             return false
         }
@@ -52,7 +53,7 @@ struct PeerAuthorization: Sendable {
             call.fail(RPCError(.unauthenticated, "peer calls need a client certificate signed by the cluster's CA"))
             return false
         }
-        if let members = state.snapshot?.ring.members, !members.contains(where: { peer.names($0.name) }) {
+        if let members = state.currentView?.ring.members, !members.contains(where: { peer.names($0.name) }) {
             call.fail(RPCError(.permissionDenied,
                                "the caller's certificate (\(peer.names.joined(separator: ", "))) names no member of this cluster"))
             return false

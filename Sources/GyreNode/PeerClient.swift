@@ -1,5 +1,6 @@
 import GyreCore
 import GyreHTTP2
+import GyrePipeline
 import GyreModel
 import GyreRPC
 import GyreWire
@@ -87,16 +88,4 @@ final class SharedPeerClient: Sendable {
     var value: PeerClient { current.withLock { $0 } }
 
     func replace(_ update: (PeerClient) -> PeerClient) { current.withLock { $0 = update($0) } }
-}
-
-/// A failed call to a peer: the error, and whether the peer certainly did not process it (so a
-/// write may be retried on another node without risk of applying it twice).
-struct PeerFailure: Error, Sendable {
-    let error: RPCError
-    let notProcessed: Bool
-
-    init(_ error: RPCError, notProcessed: Bool) {
-        self.error = error
-        self.notProcessed = notProcessed
-    }
 }

@@ -1,5 +1,6 @@
 public import GyreCore
 public import GyreModel
+public import GyrePipeline
 
 /// A deliberately broken register: one value per key, the newest by (virtual time, node id) wins
 /// on every write and every merge. Jepsen measured what this does to acknowledged writes
@@ -39,31 +40,33 @@ public struct LastWriteWinsRegister: Mergeable {
 }
 
 /// ``LastWriteWinsRegister`` as a simulated node's versioning: the broken variant.
-public enum LastWriteWinsVersioning: ReplicaVersioning {
+public struct LastWriteWinsVersioning: ReplicaVersioning {
     public typealias Version = LastWriteWinsRegister
 
-    public static var name: String { "last-write-wins" }
+    public init() {}
 
-    public static func coordinateWrite(current: LastWriteWinsRegister?, context: VersionVector?, value: StoredValue,
+    public var name: String { "last-write-wins" }
+
+    public func coordinateWrite(current: LastWriteWinsRegister?, context: VersionVector?, value: StoredValue,
                                        actor: NodeID, now: UInt64) -> Result<LastWriteWinsRegister, ReplicaLogic.WriteRefusal> {
         let seen = (current?.history ?? VersionVector()).merged(with: context ?? VersionVector())
         let written = LastWriteWinsRegister(value: value, time: now, writer: actor, history: seen.incremented(for: actor))
         return .success(current.map { $0.merged(with: written) } ?? written)
     }
 
-    public static func absorb(current: LastWriteWinsRegister?, incoming: LastWriteWinsRegister) -> LastWriteWinsRegister {
+    public func absorb(current: LastWriteWinsRegister?, incoming: LastWriteWinsRegister) -> LastWriteWinsRegister {
         current.map { $0.merged(with: incoming) } ?? incoming
     }
 
-    public static func clientView(of versions: LastWriteWinsRegister?) -> (values: [[UInt8]], context: VersionVector) {
+    public func clientView(of versions: LastWriteWinsRegister?) -> (values: [[UInt8]], context: VersionVector) {
         guard let versions else { return ([], VersionVector()) }
         return (versions.value.bytes.map { [$0] } ?? [], versions.history)
     }
 
-    public static func history(of versions: LastWriteWinsRegister) -> VersionVector { versions.history }
+    public func history(of versions: LastWriteWinsRegister) -> VersionVector { versions.history }
 
     /// `[0x4C] [0 | 1 varint(length) bytes] time(8, big-endian) writer(16) history(VersionVector)`.
-    public static func encode(_ versions: LastWriteWinsRegister) -> [UInt8] {
+    public func encode(_ versions: LastWriteWinsRegister) -> [UInt8] {
         var bytes: [UInt8] = [0x4C]
         if let payload = versions.value.bytes {
             bytes.append(1)
@@ -82,7 +85,12 @@ public enum LastWriteWinsVersioning: ReplicaVersioning {
         return bytes
     }
 
-    public static func decode(_ bytes: [UInt8]) -> LastWriteWinsRegister? {
+    public func decode(_ bytes: [UInt8]) throws -> LastWriteWinsRegister {
+        guard let register = Self.parse(bytes) else { throw LastWriteWinsDecodingError() }
+        return register
+    }
+
+    private static func parse(_ bytes: [UInt8]) -> LastWriteWinsRegister? {
         var position = 0
         func take(_ count: Int) -> ArraySlice<UInt8>? {
             guard count >= 0, bytes.count - position >= count else { return nil }
@@ -112,4 +120,9 @@ public enum LastWriteWinsVersioning: ReplicaVersioning {
         guard let history = try? VersionVector(decoding: Array(bytes[position...])) else { return nil }
         return LastWriteWinsRegister(value: value, time: time, writer: writer, history: history)
     }
+}
+
+/// Bytes that are not a ``LastWriteWinsVersioning`` encoding.
+public struct LastWriteWinsDecodingError: Error, CustomStringConvertible {
+    public var description: String { "not a last-write-wins register" }
 }

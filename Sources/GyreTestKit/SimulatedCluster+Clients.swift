@@ -1,5 +1,6 @@
 import GyreCore
 import GyreModel
+import GyrePipeline
 
 /// One simulated client: a loop of operations, one at a time, remembering the contexts it got.
 struct SimulatedClient {
@@ -87,7 +88,7 @@ extension SimulatedCluster {
         }
     }
 
-    private func invoke(_ client: Int, key: Key, kind: Operation.Kind, basis: Operation.Basis, action: ClientRequest.Action) {
+    private func invoke(_ client: Int, key: Key, kind: Operation.Kind, basis: Operation.Basis, action: ClientAction) {
         let operation = operations.count
         let replicas = placement(of: key).replicas
         let first = random.index(below: replicas.count)
@@ -102,20 +103,45 @@ extension SimulatedCluster {
             return complete(operation, isWrite ? .writeFailed(acks: 0, outcome: .notApplied) : .readFailed)
         }
         let deadline = now + schedule.clientTimeout
-        let request = ClientRequest(operation: operation, client: client, key: key, action: action, deadline: deadline)
-        trace.record(now, "c\(client) invokes \(SimulationMessage.request(request)) at n\(coordinator)")
-        send(.request(request), from: .client(client), to: .node(coordinator))
+        trace.record(now, "c\(client) invokes #\(operation) \(action.describe(key)) at n\(coordinator)")
+        queue.schedule(.world { [self] in deliver(action, key: key, operation: operation, client: client, deadline: deadline,
+                                                  to: coordinator) },
+                       at: now + delay())
         queue.schedule(.clientDeadline(client: client, operation: operation), at: deadline)
     }
 
-    func clientReceived(_ message: SimulationMessage, client: Int) {
-        guard case let .reply(operation, reply) = message else { preconditionFailure("a client got a replica message") }
+    /// A client request reaches its coordinator's KV service: the node's own router takes it.
+    private func deliver(_ action: ClientAction, key: Key, operation: Int, client: Int, deadline: UInt64, to node: Int) {
+        guard nodes[node].isUp, let handler = nodes[node].handler else {
+            trace.record(now, "c\(client)→n\(node) #\(operation) lost (down)")
+            return
+        }
+        trace.record(now, "c\(client)→n\(node) #\(operation) \(action.describe(key))")
+        nodes[node].clientRequests += 1
+        let responder = SimulatedResponder(world: self, node: node, incarnation: nodes[node].incarnation, client: client,
+                                           operation: operation, deadline: deadline)
+        switch action {
+        case .get:
+            handler.router.get(GetRequest(key: key), hops: 0, responder: responder)
+        case let .put(write, context):
+            writeInProgress = (write, node)
+            handler.router.put(PutRequest(key: key, value: write.payload, context: CausalContext(context)), hops: 0,
+                               responder: responder)
+            writeInProgress = nil
+        case let .delete(write, context):
+            writeInProgress = (write, node)
+            handler.router.delete(DeleteRequest(key: key, context: CausalContext(context)), hops: 0, responder: responder)
+            writeInProgress = nil
+        }
+    }
+
+    func clientReceived(_ answer: ClientAnswer, operation: Int, client: Int) {
         guard clients[client].current == operation else {
             trace.record(now, "c\(client) ignores a late answer to #\(operation)")
             return
         }
         let outcome: Operation.Outcome
-        switch reply {
+        switch answer {
         case let .read(values, context):
             outcome = .ok(values)
             let remembered = SimulatedClient.Remembered(operation: operation, context: context)
@@ -146,5 +172,20 @@ extension SimulatedCluster {
         clients[client].current = nil
         trace.record(now, "c\(client) completes \(operations[operation])")
         queue.schedule(.clientWake(client), at: now + random.uniform(in: 0...schedule.maxThinkTime))
+    }
+}
+
+/// What a client asks: a get, or a put or delete with its opaque context (empty: none).
+enum ClientAction {
+    case get
+    case put(WriteID, context: [UInt8])
+    case delete(WriteID, context: [UInt8])
+
+    func describe(_ key: Key) -> String {
+        switch self {
+        case .get: "get \(key)"
+        case let .put(id, context): "put \(id)\(context.isEmpty ? " blind" : "") \(key)"
+        case let .delete(id, context): "delete \(id)\(context.isEmpty ? " blind" : "") \(key)"
+        }
     }
 }

@@ -1,5 +1,6 @@
 import GyreCore
 import GyreModel
+import GyrePipeline
 import GyreStorage
 
 // After the heal: every key read at every replica with R = N (repairing what differs), then the
@@ -8,12 +9,13 @@ extension SimulatedCluster {
     func converge() {
         trace.record(now, "converge: read every key at every replica, R = N")
         for key in keys {
-            let (storageKey, replicas) = placement(of: key)
+            let replicas = placement(of: key).replicas
             for node in replicas {
                 let slot = finalReads.count
                 finalReads.append(FinalRead(node: node, values: nil))
-                startRead(key: storageKey, replicas: replicas, r: replicas.count, deadline: now + schedule.replicaTimeout,
-                          origin: .final(slot: slot), at: node)
+                guard let handler = nodes[node].handler else { preconditionFailure("a node is down after the heal") }
+                handler.router.get(GetRequest(key: key, r: UInt32(replicas.count)), hops: 0,
+                                   responder: FinalReadResponder(world: self, slot: slot, node: node))
             }
         }
         drain()
@@ -24,21 +26,16 @@ extension SimulatedCluster {
         var slot = 0
         return keys.map { key in
             let (storageKey, replicas) = placement(of: key)
-            let stored: [Version?] = nodes.indices.map { node in
-                (try? nodes[node].storage.get(storageKey)).flatMap { $0 }.map { bytes in
-                    guard let versions = Versioning.decode(bytes) else { preconditionFailure("unreadable stored versions") }
-                    return versions
-                }
-            }
-            let oracle = stored.compactMap { $0 }.reduce(nil as Version?) { merged, next in merged.map { $0.merged(with: next) } ?? next }
+            let versions: [Version?] = nodes.indices.map { stored(storageKey, at: $0) }
+            let oracle = versions.compactMap { $0 }.reduce(nil as Version?) { merged, next in merged.map { $0.merged(with: next) } ?? next }
             let reads = Array(finalReads[slot..<(slot + replicas.count)])
             slot += replicas.count
             return FinalKeyState(
                 key: key,
-                values: Versioning.clientView(of: oracle).values,
+                values: versioning.clientView(of: oracle).values,
                 reads: reads,
-                divergentReplicas: replicas.filter { stored[$0] != oracle },
-                strayHolders: nodes.indices.filter { !replicas.contains($0) && stored[$0] != nil }
+                divergentReplicas: replicas.filter { versions[$0] != oracle },
+                strayHolders: nodes.indices.filter { !replicas.contains($0) && versions[$0] != nil }
             )
         }
     }

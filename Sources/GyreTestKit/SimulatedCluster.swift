@@ -1,17 +1,21 @@
 import GyreCore
 import GyreModel
+public import GyrePipeline
+import GyreRPC
 import GyreStorage
 
 /// Runs simulated clusters: one seed, one deterministic run.
 public enum Simulation {
     /// Runs the schedule `seed` draws against nodes versioning with `versioning`.
-    public static func run<Versioning: ReplicaVersioning>(seed: UInt64, versioning: Versioning.Type) -> SimulationRun {
-        SimulatedCluster<Versioning>(seed: seed).run()
+    public static func run<Versioning: ReplicaVersioning>(seed: UInt64, versioning: Versioning) -> SimulationRun {
+        SimulatedCluster(seed: seed, versioning: versioning).run()
     }
 
-    /// Runs the schedule `seed` draws against the real versioning (``CausalVersioning``).
+    /// Runs the schedule `seed` draws against the real versioning, with the schedule's caps.
     public static func run(seed: UInt64) -> SimulationRun {
-        run(seed: seed, versioning: CausalVersioning.self)
+        var random = SeededRandom(seed: seed)
+        let limits = SimulationSchedule.draw(using: &random).versionLimits
+        return run(seed: seed, versioning: CausalVersioning(limits: limits))
     }
 }
 
@@ -22,22 +26,34 @@ public struct SimulationRun: Sendable, Equatable {
     public var trace: SimulationTrace
     /// Events the simulator processed.
     public var eventCount: Int
-    /// How often each fault struck.
+    /// How often each fault struck, and what the pipeline went through.
     public var faults: FaultCounts
 }
 
-/// How often each fault struck in a run: evidence that a schedule's faults overlapped its work.
+/// How often each fault struck in a run, and which of the pipeline's hard paths it went through:
+/// evidence that a schedule's faults overlapped its work.
 public struct FaultCounts: Sendable, Equatable, CustomStringConvertible {
     /// Node-to-node messages lost at random.
     public var dropped = 0
     /// Messages lost to the partition.
     public var partitioned = 0
-    /// Messages refused by a crashed node.
+    /// Calls refused by a crashed node.
     public var refused = 0
-    /// Storage operations that failed.
-    public var storage = 0
-    /// Coordinations a crash cut short.
+    /// Storage reads that failed.
+    public var readFaults = 0
+    /// Storage writes that failed before anything was written (the node answers not-applied).
+    public var notAppliedFaults = 0
+    /// Storage writes applied, then reported as a write fault (the node answers possibly-applied).
+    public var possiblyAppliedFaults = 0
+    /// Client requests a crash cut short.
     public var lostCoordinations = 0
+    /// Storage operations that completed later, from the event queue (as RocksDB's threads do).
+    public var storageCompletions = 0
+    /// Client writes refused by a sibling or byte cap.
+    public var capRefusals = 0
+    /// Coordinator timer wake-ups, and those not on the pipeline's timer grain (must be none).
+    public var timerWakeUps = 0
+    public var timerWakeUpsOffGrain = 0
 
     public init() {}
 
@@ -46,52 +62,79 @@ public struct FaultCounts: Sendable, Equatable, CustomStringConvertible {
         sum.dropped += rhs.dropped
         sum.partitioned += rhs.partitioned
         sum.refused += rhs.refused
-        sum.storage += rhs.storage
+        sum.readFaults += rhs.readFaults
+        sum.notAppliedFaults += rhs.notAppliedFaults
+        sum.possiblyAppliedFaults += rhs.possiblyAppliedFaults
         sum.lostCoordinations += rhs.lostCoordinations
+        sum.storageCompletions += rhs.storageCompletions
+        sum.capRefusals += rhs.capRefusals
+        sum.timerWakeUps += rhs.timerWakeUps
+        sum.timerWakeUpsOffGrain += rhs.timerWakeUpsOffGrain
         return sum
     }
 
     public var description: String {
-        "\(dropped) dropped, \(partitioned) partitioned, \(refused) refused, \(storage) storage faults, "
-            + "\(lostCoordinations) coordinations lost to crashes"
+        "\(dropped) dropped, \(partitioned) partitioned, \(refused) refused, \(readFaults) read faults, "
+            + "\(notAppliedFaults) not-applied and \(possiblyAppliedFaults) possibly-applied write faults, "
+            + "\(lostCoordinations) requests lost to crashes, \(storageCompletions) asynchronous storage completions, "
+            + "\(capRefusals) cap refusals, \(timerWakeUps) timer wake-ups (\(timerWakeUpsOffGrain) off the grain)"
     }
 }
 
-/// A Gyre cluster in one process, on virtual time: five nodes running the node's request
-/// pipeline (the ``ReadCoordinator`` and ``WriteCoordinator`` instances, ``ReplicaVersioning``
-/// over an ``InMemoryEngine`` per node), clients doing read-modify-write cycles, and a network
-/// that delays, drops, partitions and loses crashed nodes.
+/// A Gyre cluster in one process, on virtual time: five nodes each running the node's own request
+/// pipeline (``RequestRouter``, ``ReplicaHandler`` and everything behind them, generic over the
+/// versioning), plugged into simulated ports: a ``Scheduler`` on the event queue, a
+/// ``ReplicaTransport`` on a network that delays, drops and partitions, and a storage engine
+/// that completes later and fails on demand. Clients do read-modify-write cycles against them.
 ///
-/// Contract: single-threaded and deterministic: every choice comes from one ``SeededRandom``
-/// seeded with the run's seed, events run in (time, sequence) order from an ``EventQueue``,
-/// nothing reads a real clock, and no Dictionary or Set is ever iterated where the order could
-/// reach the trace. A run has three phases: clients work while the faults of the
-/// ``SimulationSchedule`` happen; when every client finished, the cluster heals (partitions
-/// removed, crashed nodes restarted, no more drops, spikes or storage faults) and settles; then
-/// each key is read at each of its replicas with R = N and the result is recorded
-/// (``FinalKeyState``).
-final class SimulatedCluster<Versioning: ReplicaVersioning> {
+/// Contract: single-threaded and deterministic (hence `@unchecked Sendable`: the pipeline's
+/// ports are `Sendable`, and every one of them runs on the simulator's one thread): every
+/// choice comes from one ``SeededRandom`` seeded with the run's seed, events run in (time,
+/// sequence) order from an ``EventQueue``, nothing reads a real clock, and no Dictionary or Set
+/// is iterated where the order could reach the trace. A crashed node's pipeline is dropped whole
+/// (its timers, calls and storage operations in flight are ignored when they come due); a
+/// restarted node gets a new pipeline over the same storage. A run has three phases: clients work
+/// while the faults of the ``SimulationSchedule`` happen; when every client finished, the cluster
+/// heals (partitions removed, crashed nodes restarted, no more drops, spikes or storage faults)
+/// and settles; then each key is read at each of its replicas with R = N and the result is
+/// recorded (``FinalKeyState``).
+final class SimulatedCluster<Versioning: ReplicaVersioning>: @unchecked Sendable {
     typealias Version = Versioning.Version
+
+    /// What the event queue holds.
+    enum Event {
+        /// Work of node `node`'s pipeline (a timer, a delivery, a storage completion), dropped
+        /// when that node crashed since (its incarnation moved on).
+        case node(Int, incarnation: Int, () -> Void)
+        /// Work of the world itself (deliveries to clients, final reads).
+        case world(() -> Void)
+        case clientWake(Int)
+        case clientDeadline(client: Int, operation: Int)
+        case crash(Int)
+        case restart(Int)
+        case partitionStart
+        case partitionEnd
+    }
 
     // MARK: state
 
     let schedule: SimulationSchedule
+    let versioning: Versioning
     var random: SeededRandom
-    var queue = EventQueue<SimulationEvent>()
+    var queue = EventQueue<Event>()
     var now: UInt64 = 0
     var trace = SimulationTrace()
     var eventCount = 0
     var faults = FaultCounts()
     let timing: CoordinatorTiming
-    /// The cluster's context seal: clients get and return sealed contexts, as from a node. Its
-    /// cluster id and secret come from a generator of their own (seeded from the run's seed), so
-    /// the schedule and every later draw are what they were before contexts were sealed.
-    let seal: ContextSeal
+    /// The cluster's view: every node routes by the same ring, cluster id and secret.
     let ring: Ring
+    let clusterID: ClusterID
+    let secret: ClusterSecret
     /// Node ids by index; traces and clients use indices.
-    let members: [NodeID]
+    let members: [Member]
     let keys: [Key]
-    var nodes: [SimulatedNode<Version>] = []
+    var nodes: [SimulatedNode<Versioning>] = []
     var clients: [SimulatedClient] = []
     var operations: [Operation] = []
     var observations = StorageObservations()
@@ -101,11 +144,13 @@ final class SimulatedCluster<Versioning: ReplicaVersioning> {
     var faultsOn = true
     var healed = false
     var clientsDone = 0
-    var nextRequestID: UInt64 = 1
     /// The final reads' answers, by slot.
     var finalReads: [FinalRead] = []
+    /// The client write whose coordinator is running right now (its local storage update is
+    /// that write: the engine tags it, and the world records where and as what it was stored).
+    var writeInProgress: (write: WriteID, node: Int)?
 
-    init(seed: UInt64) {
+    init(seed: UInt64, versioning: Versioning) {
         var random = SeededRandom(seed: seed)
         let schedule = SimulationSchedule.draw(using: &random)
         var ids: [NodeID] = []
@@ -114,15 +159,35 @@ final class SimulatedCluster<Versioning: ReplicaVersioning> {
             if !ids.contains(id) { ids.append(id) }
         }
         self.schedule = schedule
+        self.versioning = versioning
         self.random = random
+        // The cluster's id and secret come from a generator of their own (seeded from the run's
+        // seed), so the schedule and every later draw do not depend on them.
         var sealRandom = SeededRandom(seed: seed ^ 0x5EA1_C0DE_5EA1_C0DE)
-        seal = ContextSeal(clusterID: ClusterID.random(using: &sealRandom), secret: ClusterSecret.random(using: &sealRandom))
-        members = ids
-        ring = Ring.claim(members: ids.map { Member(id: $0) }, partitionCount: schedule.partitionCount)
+        clusterID = ClusterID.random(using: &sealRandom)
+        secret = ClusterSecret.random(using: &sealRandom)
+        members = ids.enumerated().map { Member(id: $0.element, peerAddress: "n\($0.offset)") }
+        ring = Ring.claim(members: members, partitionCount: schedule.partitionCount)
         keys = (0..<schedule.keyCount).map { Key("k\($0)") }
         timing = CoordinatorTiming(replicaTimeout: schedule.replicaTimeout, margin: schedule.deadlineMargin)
-        nodes = ids.map { SimulatedNode(id: $0) }
         clients = (0..<schedule.clientCount).map { SimulatedClient(index: $0, remaining: schedule.operationsPerClient) }
+        nodes = members.indices.map { SimulatedNode(index: $0, id: members[$0].id) }
+        for node in nodes.indices { startPipeline(node) }
+    }
+
+    /// A fresh pipeline for `node` (at the start, and after every restart), over its storage.
+    func startPipeline(_ node: Int) {
+        let incarnation = nodes[node].incarnation
+        let view = ClusterView(ring: ring, clusterID: clusterID, secret: secret, replicationFactor: schedule.replication,
+                               readQuorum: schedule.readQuorum, writeQuorum: schedule.writeQuorum, me: members[node].id,
+                               membersVersion: 1)
+        let context = PipelineContext(
+            me: members[node].id, storage: SimulatedEngine(world: self, node: node, incarnation: incarnation),
+            metrics: PipelineMetrics(), views: FixedView(view: view),
+            scheduler: SimulatedScheduler(world: self, node: node, incarnation: incarnation),
+            transport: SimulatedTransport(world: self, node: node, incarnation: incarnation),
+            timing: timing, versioning: versioning, limits: KVLimits())
+        nodes[node].handler = ReplicaHandler(context: context)
     }
 
     // MARK: phases
@@ -144,6 +209,9 @@ final class SimulatedCluster<Versioning: ReplicaVersioning> {
         if !healed { heal() }
         drain()
         converge()
+        for node in nodes {
+            faults.capRefusals += Int(node.capRefusals + (node.handler?.context.metrics.capRefusals.value ?? 0))
+        }
         let history = SimulationHistory(operations: operations, observations: observations,
                                         finalState: finalState(), writeQuorum: schedule.writeQuorum)
         return SimulationRun(schedule: schedule, history: history, trace: trace, eventCount: eventCount, faults: faults)
@@ -165,32 +233,27 @@ final class SimulatedCluster<Versioning: ReplicaVersioning> {
         healed = true
         faultsOn = false
         blocked = []
-        for node in nodes.indices where !nodes[node].isUp { nodes[node].isUp = true }
+        for node in nodes.indices where !nodes[node].isUp { restart(node) }
         trace.record(now, "heal: every link up, every node running, no drops")
     }
 
-    private func handle(_ event: SimulationEvent) {
+    private func handle(_ event: Event) {
         switch event {
-        case let .deliver(envelope):
-            deliver(envelope)
-        case let .coordinatorTimeout(node, request):
-            coordinatorTimeout(node: node, request: request)
+        case let .node(node, incarnation, action):
+            guard nodes[node].isUp, nodes[node].incarnation == incarnation else { return }
+            action()
+        case let .world(action):
+            action()
         case let .clientWake(client):
             clientWake(client)
         case let .clientDeadline(client, operation):
             clientDeadline(client: client, operation: operation)
         case let .crash(node):
             guard !healed else { return }
-            nodes[node].isUp = false
-            let lost = nodes[node].reads.count + nodes[node].writes.count
-            faults.lostCoordinations += lost
-            nodes[node].reads = [:]
-            nodes[node].writes = [:]
-            trace.record(now, "crash n\(node) (\(lost) coordinations lost)")
+            crash(node)
         case let .restart(node):
             guard !healed, !nodes[node].isUp else { return }
-            nodes[node].isUp = true
-            trace.record(now, "restart n\(node)")
+            restart(node)
         case .partitionStart:
             guard !healed, let partition = schedule.partition else { return }
             blocked = Set(partition.blocked)
@@ -202,70 +265,108 @@ final class SimulatedCluster<Versioning: ReplicaVersioning> {
         }
     }
 
+    private func crash(_ node: Int) {
+        // Everything of the running pipeline is dropped with it: what comes due later for the
+        // old incarnation is ignored.
+        let lost = nodes[node].clientRequests
+        faults.lostCoordinations += lost
+        nodes[node].isUp = false
+        nodes[node].incarnation += 1
+        nodes[node].clientRequests = 0
+        nodes[node].capRefusals += nodes[node].handler?.context.metrics.capRefusals.value ?? 0
+        nodes[node].handler = nil
+        trace.record(now, "crash n\(node) (\(lost) client requests lost)")
+    }
+
+    private func restart(_ node: Int) {
+        nodes[node].isUp = true
+        startPipeline(node)
+        trace.record(now, "restart n\(node)")
+    }
+
+    // MARK: scheduling node work
+
+    /// Runs `action` for `node`'s pipeline at `time`, unless the node crashed before.
+    func schedule(node: Int, incarnation: Int, at time: UInt64, _ action: @escaping () -> Void) {
+        queue.schedule(.node(node, incarnation: incarnation, action), at: time)
+    }
+
     // MARK: network
 
-    /// Sends `message`: delivered after a random delay, unless a node-to-node message is dropped.
-    func send(_ message: SimulationMessage, from: SimulationEndpoint, to: SimulationEndpoint) {
+    /// A message's delay: uniform, plus a spike now and then while faults are on.
+    func delay() -> UInt64 {
         var delay = random.uniform(in: schedule.minDelay...schedule.maxDelay)
         if faultsOn, random.chance(schedule.spikeProbability) {
             delay += random.uniform(in: 30...120) * 1_000_000
         }
-        if case .node = from, case .node = to, faultsOn, random.chance(schedule.dropProbability) {
-            faults.dropped += 1
-            trace.record(now, "drop \(from)→\(to) \(message)")
-            return
-        }
-        queue.schedule(.deliver(SimulationEnvelope(from: from, to: to, message: message)), at: now + delay)
+        return delay
     }
 
-    private func deliver(_ envelope: SimulationEnvelope) {
-        switch envelope.to {
-        case let .client(client):
-            clientReceived(envelope.message, client: client)
-        case let .node(node):
-            if case let .node(sender) = envelope.from, blocked.contains(SimulationSchedule.Link(sender, node)) {
-                faults.partitioned += 1
-                trace.record(now, "lost \(envelope.from)→\(envelope.to) \(envelope.message) (partition)")
-                return
-            }
-            guard nodes[node].isUp else {
-                faults.refused += 1
-                trace.record(now, "refused \(envelope.from)→\(envelope.to) \(envelope.message) (down)")
-                // Connection refused: a caller waiting for an answer learns it at once.
-                if let request = envelope.message.awaitedRequest {
-                    send(.replicaFailed(request: request), from: envelope.to, to: envelope.from)
-                }
-                return
-            }
-            trace.record(now, "\(envelope.from)→\(envelope.to) \(envelope.message)")
-            nodeReceived(envelope.message, from: envelope.from, at: node)
+    /// Whether a node-to-node message from `from` to `to` is lost now (drop or partition),
+    /// recording why.
+    func lost(from: Int, to: Int, _ what: String) -> Bool {
+        if faultsOn, random.chance(schedule.dropProbability) {
+            faults.dropped += 1
+            trace.record(now, "drop n\(from)→n\(to) \(what)")
+            return true
         }
+        return false
     }
+
+    /// Whether the partition cuts `from`–`to` at delivery time.
+    func cut(_ from: Int, _ to: Int) -> Bool { from != to && blocked.contains(SimulationSchedule.Link(from, to)) }
 
     // MARK: helpers
 
     /// The node index of `id`.
     func index(of id: NodeID) -> Int {
-        guard let index = members.firstIndex(of: id) else { preconditionFailure("unknown node \(id)") }
+        guard let index = members.firstIndex(where: { $0.id == id }) else { preconditionFailure("unknown node \(id)") }
         return index
     }
 
     /// The partition and preference list (node indices) of `key`.
     func placement(of key: Key) -> (storageKey: StorageKey, replicas: [Int]) {
-        let partition = ring.partition(for: key)
-        let replicas = ring.preferenceList(partition: partition, n: schedule.replication).map(index(of:))
-        return (StorageKey(partition: UInt32(partition), key: key), replicas)
+        let placement = KeyPlacement(key: key, ring: ring, replication: schedule.replication)
+        return (StorageKey(partition: UInt32(placement.partition), key: key), placement.replicas.map(index(of:)))
     }
 
-    /// True when the storage operation about to run fails (faults on).
-    func storageFails() -> Bool {
-        guard faultsOn, random.chance(schedule.storageFaultProbability) else { return false }
-        faults.storage += 1
-        return true
+    /// The versions `node` stores for `key` now (read straight from its store).
+    func stored(_ key: StorageKey, at node: Int) -> Version? {
+        guard let bytes = try? nodes[node].store.get(key) else { return nil }
+        guard let versions = try? versioning.decode(bytes) else { preconditionFailure("unreadable stored versions") }
+        return versions
     }
 
-    func newRequestID() -> UInt64 {
-        defer { nextRequestID += 1 }
-        return nextRequestID
+    /// How many of `replicas` have `dot` in their stored history now.
+    func holders(of dot: Dot, key: StorageKey, among replicas: [Int]) -> Int {
+        replicas.filter { node in stored(key, at: node).map { versioning.history(of: $0).contains(dot) } ?? false }.count
     }
+}
+
+/// One node: its durable store, whether it runs, and its current pipeline.
+struct SimulatedNode<Versioning: ReplicaVersioning> {
+    let index: Int
+    let id: NodeID
+    /// The same engine the node uses; survives crashes (a durable store).
+    let store = InMemoryEngine(shardCount: 1)
+    var isUp = true
+    /// Moves on at every crash: work of an older incarnation is ignored.
+    var incarnation = 0
+    /// The running pipeline (nil while crashed).
+    var handler: ReplicaHandler<Versioning>?
+    /// Client requests delivered to this incarnation and not answered yet.
+    var clientRequests = 0
+    /// Cap refusals counted by pipelines of earlier incarnations.
+    var capRefusals: UInt64 = 0
+
+    init(index: Int, id: NodeID) {
+        self.index = index
+        self.id = id
+    }
+}
+
+/// A view that never changes (the simulated cluster's ring is static).
+struct FixedView: ClusterViewSource {
+    let view: ClusterView
+    var currentView: ClusterView? { view }
 }

@@ -1,3 +1,5 @@
+public import GyreModel
+
 /// The shape of one simulated run, drawn from its seed: the cluster, the workload and the faults.
 ///
 /// Contract: ``draw(using:)`` consumes the run's one ``SeededRandom`` first, so a seed fixes the
@@ -51,8 +53,16 @@ public struct SimulationSchedule: Sendable, Equatable, CustomStringConvertible {
     public var dropProbability: Double
     /// Messages delayed a further 30–120 ms while faults are on (stragglers, missed deadlines).
     public var spikeProbability: Double
-    /// Storage reads and writes that fail while faults are on (nothing is changed).
+    /// Storage reads and writes that fail while faults are on: a read fails; a write fails
+    /// either before anything is written or after it was applied (half and half).
     public var storageFaultProbability: Double
+    /// A storage operation completes uniformly `minStorageDelay...maxStorageDelay` after it was
+    /// asked for (RocksDB completes on its own threads, after a group commit).
+    public var minStorageDelay: UInt64 = 20_000
+    public var maxStorageDelay: UInt64 = 1_500_000
+    /// The caps on client writes: small, so that cap refusals happen.
+    public var versionLimits = Self.defaultVersionLimits
+    public static let defaultVersionLimits = VersionSetLimits(maxValues: 3)
     public var partition: Partition?
     public var crash: Crash?
     /// The coordinators' `--replica-timeout`.

@@ -1,4 +1,5 @@
 @testable import GyreNode
+import GyrePipeline
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -7,7 +8,7 @@ import Testing
 /// One timer for every coordinator deadline: actions fire once, in time, unless cancelled.
 @Suite struct CoordinatorTimersTests {
     @Test func firesDueActionsAndSkipsCancelledOnes() async throws {
-        let timers = CoordinatorTimers(loop: NodeHarness.group.next())
+        let timers = CoordinatorTimers(scheduler: EventLoopScheduler(loop: NodeHarness.group.next()))
         let fired = Mutex<[Int]>([])
         let now = NIODeadline.now().uptimeNanoseconds
         // Scheduled out of order: the earlier deadline must re-arm the single timer.

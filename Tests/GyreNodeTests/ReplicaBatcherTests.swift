@@ -1,6 +1,7 @@
 import GyreHTTP2
 import GyreModel
 @testable import GyreNode
+@testable import GyrePipeline
 import GyreRPC
 import GyreWire
 import NIOCore
@@ -35,7 +36,8 @@ import Testing
         let client = GRPCClient(group: NodeHarness.group)
         var random = SystemRandomNumberGenerator()
         let peers = PeerClient(client: client, clusterID: nil, selfID: NodeID.random(using: &random))
-        let batcher = ReplicaBatcher(fallbackLoop: NodeHarness.group.next(), batchesSent: Counter(), peers: { peers })
+        let batcher = ReplicaBatcher(scheduler: EventLoopScheduler(loop: NodeHarness.group.next()),
+                                     transport: PeerTransport(peers: SharedPeerClient(peers)), batchesSent: Counter())
         let target = Member(id: NodeID.random(using: &random), peerAddress: "127.0.0.1:\(address.port!)")
         let deadline = NIODeadline.now().uptimeNanoseconds + 5_000_000_000
         let loop = NodeHarness.group.next()

@@ -1,5 +1,6 @@
 import GyreCore
 import GyreModel
+import GyrePipeline
 import GyreTestKit
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// are plausible slips in the real pipeline.
 @Suite struct BrokenVariantTests {
     /// Runs seeds 1...`count` against `versioning`; returns the failing seeds and the rules broken.
-    static func judge<Versioning: ReplicaVersioning>(_ versioning: Versioning.Type,
+    static func judge<Versioning: ReplicaVersioning>(_ versioning: Versioning,
                                                      seeds count: UInt64) -> (caught: [UInt64], rules: Set<Violation.Rule>) {
         var caught: [UInt64] = []
         var rules: Set<Violation.Rule> = []
@@ -17,86 +18,89 @@ import Testing
             if !violations.isEmpty { caught.append(seed) }
             rules.formUnion(violations.map(\.rule))
         }
-        print("\(Versioning.name): caught on \(caught.count) of seeds 1...\(count) \(caught); rules: "
+        print("\(versioning.name): caught on \(caught.count) of seeds 1...\(count) \(caught); rules: "
             + rules.map(\.rawValue).sorted().joined(separator: ", "))
         return (caught, rules)
     }
 
     @Test("a last-write-wins merge is caught")
     func lastWriteWins() {
-        let (caught, rules) = Self.judge(LastWriteWinsVersioning.self, seeds: 20)
+        let (caught, rules) = Self.judge(LastWriteWinsVersioning(), seeds: 20)
         #expect(caught.count >= 10, "last-write-wins caught on only \(caught) of seeds 1...20")
         #expect(rules.contains(.collapsedSiblings) || rules.contains(.lostWrite), "\(rules)")
     }
 
     @Test("answers that hide siblings behind a context that covers them are caught")
     func hiddenSiblings() {
-        let (caught, rules) = Self.judge(HiddenSiblingsVersioning.self, seeds: 10)
+        let (caught, rules) = Self.judge(HiddenSiblingsVersioning(), seeds: 10)
         #expect(!caught.isEmpty)
         #expect(rules.contains(.collapsedSiblings) || rules.contains(.lostWrite), "\(rules)")
     }
 
     @Test("a replica that overwrites instead of merging is caught")
     func overwritingReplica() {
-        let (caught, _) = Self.judge(OverwritingVersioning.self, seeds: 10)
+        let (caught, _) = Self.judge(OverwritingVersioning(), seeds: 10)
         #expect(!caught.isEmpty)
     }
 
     @Test("a coordinator that ignores the client's context is caught")
     func ignoredContext() {
-        let (caught, rules) = Self.judge(IgnoredContextVersioning.self, seeds: 10)
+        let (caught, rules) = Self.judge(IgnoredContextVersioning(), seeds: 10)
         #expect(!caught.isEmpty)
         #expect(rules.contains(.resurrected), "\(rules)")
     }
 }
 
-/// ``CausalVersioning`` with one step replaced; the default steps are the real ones.
+/// ``CausalVersioning`` with one step replaced; the default steps are the real ones (with the
+/// simulation's caps).
 protocol CausalMutant: ReplicaVersioning where Version == VersionSet {}
 
 extension CausalMutant {
-    static func coordinateWrite(current: VersionSet?, context: VersionVector?, value: StoredValue, actor: NodeID,
-                                now: UInt64) -> Result<VersionSet, ReplicaLogic.WriteRefusal> {
-        CausalVersioning.coordinateWrite(current: current, context: context, value: value, actor: actor, now: now)
+    var real: CausalVersioning { CausalVersioning(limits: SimulationSchedule.defaultVersionLimits) }
+
+    func coordinateWrite(current: VersionSet?, context: VersionVector?, value: StoredValue, actor: NodeID,
+                         now: UInt64) -> Result<VersionSet, ReplicaLogic.WriteRefusal> {
+        real.coordinateWrite(current: current, context: context, value: value, actor: actor, now: now)
     }
 
-    static func absorb(current: VersionSet?, incoming: VersionSet) -> VersionSet {
-        CausalVersioning.absorb(current: current, incoming: incoming)
+    func absorb(current: VersionSet?, incoming: VersionSet) -> VersionSet {
+        real.absorb(current: current, incoming: incoming)
     }
 
-    static func clientView(of versions: VersionSet?) -> (values: [[UInt8]], context: VersionVector) {
-        CausalVersioning.clientView(of: versions)
+    func clientView(of versions: VersionSet?) -> (values: [[UInt8]], context: VersionVector) {
+        real.clientView(of: versions)
     }
 
-    static func history(of versions: VersionSet) -> VersionVector { versions.context }
-    static func encode(_ versions: VersionSet) -> [UInt8] { versions.encode() }
-    static func decode(_ bytes: [UInt8]) -> VersionSet? { CausalVersioning.decode(bytes) }
+    func history(of versions: VersionSet) -> VersionVector { versions.context }
+    func encode(_ versions: VersionSet) -> [UInt8] { versions.encode() }
+    func decode(_ bytes: [UInt8]) throws -> VersionSet { try real.decode(bytes) }
 }
 
 /// Answers list one sibling but hand back the context of all (the hazard docs/ARCHITECTURE.md
 /// warns of for put answers): the client's next write supersedes siblings it never saw.
-enum HiddenSiblingsVersioning: CausalMutant {
-    static var name: String { "hidden siblings" }
+struct HiddenSiblingsVersioning: CausalMutant {
+    var name: String { "hidden siblings" }
 
-    static func clientView(of versions: VersionSet?) -> (values: [[UInt8]], context: VersionVector) {
-        let view = CausalVersioning.clientView(of: versions)
+    func clientView(of versions: VersionSet?) -> (values: [[UInt8]], context: VersionVector) {
+        let view = real.clientView(of: versions)
         return (Array(view.values.prefix(1)), view.context)
     }
 }
 
 /// A replica stores what arrives instead of merging it with what it holds.
-enum OverwritingVersioning: CausalMutant {
-    static var name: String { "overwriting replica" }
+struct OverwritingVersioning: CausalMutant {
+    var name: String { "overwriting replica" }
 
-    static func absorb(current: VersionSet?, incoming: VersionSet) -> VersionSet { incoming }
+    func absorb(current: VersionSet?, incoming: VersionSet) -> VersionSet { incoming }
 }
 
 /// The coordinator treats every put as blind: nothing is ever superseded.
-enum IgnoredContextVersioning: CausalMutant {
-    static var name: String { "ignored context" }
+struct IgnoredContextVersioning: CausalMutant {
+    var name: String { "ignored context" }
 
-    static func coordinateWrite(current: VersionSet?, context: VersionVector?, value: StoredValue, actor: NodeID,
-                                now: UInt64) -> Result<VersionSet, ReplicaLogic.WriteRefusal> {
+    func coordinateWrite(current: VersionSet?, context: VersionVector?, value: StoredValue, actor: NodeID,
+                         now: UInt64) -> Result<VersionSet, ReplicaLogic.WriteRefusal> {
         let effective = value.isTombstone ? context : nil
-        return CausalVersioning.coordinateWrite(current: current, context: effective, value: value, actor: actor, now: now)
+        return real.coordinateWrite(current: current, context: effective, value: value, actor: actor, now: now)
     }
 }

@@ -19,13 +19,16 @@ import Testing
     }
 
     static let cases: [Case] = [
-        // No seed has failed yet. This one cuts n0 off from everyone while n4 is down, so a
-        // key's coordinator often reaches only itself: writes come back possibly-applied,
-        // crashed coordinators leave clients without an answer, and storage faults hit too.
-        Case(name: "partition isolating n0 during a crash of n4", seed: 63) { run in
+        // No seed has failed yet. This one has a partition and a crash at once, so coordinators
+        // often reach only themselves: writes come back possibly-applied, a crashed coordinator
+        // leaves a client without an answer, a storage write is applied and then fails, and a
+        // key reaches its sibling cap. (Seed 63 showed this before the simulation ran the node's
+        // own pipeline; its draws moved with it.)
+        Case(name: "a partition during a crash, with storage faults and a cap refusal", seed: 211) { run in
             run.schedule.partition != nil && run.schedule.crash != nil && run.faults.partitioned > 0
                 && run.faults.refused > 0 && run.faults.lostCoordinations > 0
                 && run.history.counts.possiblyApplied > 0 && run.history.counts.noAnswer > 0
+                && run.faults.possiblyAppliedFaults > 0 && run.faults.capRefusals > 0
         },
     ]
 

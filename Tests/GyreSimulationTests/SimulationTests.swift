@@ -1,11 +1,12 @@
 import GyreModel
+import GyrePipeline
 import GyreTestKit
 import Testing
 
 /// The seeded simulation (ARCHITECTURE.md practice 11): 500 schedules of five nodes, N = 3,
 /// R = W = 2, with delays, drops, a partition, a crash and storage faults, each judged by the
-/// consistency checker after the cluster healed. A failure prints its seed; add it to
-/// ``RegressionSeeds``.
+/// consistency checker after the cluster healed. The nodes run the node's own request pipeline
+/// (GyrePipeline) on simulated ports. A failure prints its seed; add it to ``RegressionSeeds``.
 @Suite struct SimulationTests {
     /// Seeds 1...500 in chunks, so the schedules spread over the cores.
     static let chunkSize: UInt64 = 50
@@ -32,10 +33,16 @@ import Testing
         }
         print("simulation seeds \(seeds): \(counts); \(siblingKeys) keys end with siblings; faults: \(faults); "
             + "\(clock.now - start); failing seeds: \(failing)")
-        // The faults must bite, or the checker has nothing to judge.
+        // The faults must bite, or the checker has nothing to judge; and the pipeline's hard paths
+        // must have run: storage completing later (as on RocksDB's threads), cap refusals, writes
+        // applied and then failed (possibly-applied), and coordinator timers on the node's grain.
         #expect(counts.acknowledged > 0 && counts.possiblyApplied > 0 && counts.noAnswer > 0 && siblingKeys > 0
                     && faults.partitioned > 0 && faults.refused > 0 && faults.lostCoordinations > 0,
                 "seeds \(seeds) exercised too little: \(counts), \(siblingKeys) keys with siblings, \(faults)")
+        #expect(faults.storageCompletions > 0 && faults.capRefusals > 0 && faults.possiblyAppliedFaults > 0
+                    && faults.notAppliedFaults + faults.readFaults > 0 && faults.timerWakeUps > 0,
+                "seeds \(seeds) did not reach the pipeline's hard paths: \(faults)")
+        #expect(faults.timerWakeUpsOffGrain == 0, "timers off the \(CoordinatorTimers.grain) ns grain: \(faults)")
     }
 
     @Test("the same seed gives the same trace")

@@ -1,4 +1,3 @@
-import GyreModel
 import Synchronization
 
 /// What a coordinator's read-modify-write of its own replica decided, recorded inside the
@@ -6,10 +5,10 @@ import Synchronization
 /// engine thread).
 ///
 /// Contract: thread-safe; holds the last decision recorded (a transform runs once per update).
-final class LocalWriteOutcome: Sendable {
+final class LocalWriteOutcome<Version: Sendable>: Sendable {
     enum Decision: Sendable {
-        /// The new version set and its encoding (what was stored).
-        case written(VersionSet, [UInt8])
+        /// The new versions and their encoding (what was stored).
+        case written(Version, [UInt8])
         /// The write would break a cap; nothing changed.
         case refused(String)
     }

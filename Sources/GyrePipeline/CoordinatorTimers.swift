@@ -1,18 +1,17 @@
 import GyreCore
-import NIOCore
 import Synchronization
 
-/// Every coordinator deadline of a node on one NIO timer.
+/// Every coordinator deadline of a node on one wake-up of its ``Scheduler``.
 ///
 /// Contract: thread-safe. ``schedule(at:_:)`` runs the action once at (or just after) the
-/// deadline unless ``cancel(_:)`` came first; actions run on one event loop, outside the lock.
-/// One NIO task is armed at a time, for the earliest deadline: a timer per request would fill
-/// NIO's scheduled-task heap with a second's worth of requests (measured: ~19% of a node's CPU),
-/// and cancelling one there is a linear search. Deadlines share grain-sized buckets, so the heap
-/// holds one entry per grain in use (about 250 for a second of requests), not one per request
-/// (a heap entry per request was measured at ~3% of a node's CPU under a read load).
-final class CoordinatorTimers: Sendable {
-    struct Token: Sendable, Equatable {
+/// deadline unless ``cancel(_:)`` came first; actions run outside the lock, with the time of the
+/// wake-up. Deadlines are rounded up to ``grain`` and share buckets, so the scheduler holds one
+/// wake-up per grain in use, not one per request: a timer per request filled NIO's
+/// scheduled-task heap with a second's worth of requests (measured: ~19% of a node's CPU), and a
+/// heap entry per request cost ~3% under a read load. The node and the simulation run this same
+/// code, so the simulation sees the grain the node has.
+public final class CoordinatorTimers: Sendable {
+    public struct Token: Sendable, Equatable {
         fileprivate let id: UInt64
     }
 
@@ -27,17 +26,21 @@ final class CoordinatorTimers: Sendable {
     }
 
     private let state = Mutex(State())
-    private let loop: any EventLoop
+    private let scheduler: any Scheduler
 
-    init(loop: any EventLoop) { self.loop = loop }
+    public init(scheduler: any Scheduler) { self.scheduler = scheduler }
 
-    /// Deadlines are rounded up to this grain so a busy node arms its timer at most once per grain
-    /// (not once per request); coordinators keep a 5 ms margin before the client's deadline.
-    static let grain: UInt64 = 4_000_000
+    /// Deadlines are rounded up to this grain so a busy node wakes at most once per grain (not
+    /// once per request); coordinators keep a margin before the client's deadline larger than it.
+    public static let grain: UInt64 = 4_000_000
+
+    /// `deadline` rounded up to the next multiple of ``grain`` (a deadline on the grain moves a
+    /// whole grain: the bucket is the first one strictly after it).
+    public static func bucket(of deadline: UInt64) -> UInt64 { (deadline / grain + 1) * grain }
 
     @discardableResult
-    func schedule(at exactDeadline: UInt64, _ action: @escaping @Sendable (UInt64) -> Void) -> Token {
-        let deadline = (exactDeadline / Self.grain + 1) * Self.grain
+    public func schedule(at exactDeadline: UInt64, _ action: @escaping @Sendable (UInt64) -> Void) -> Token {
+        let deadline = Self.bucket(of: exactDeadline)
         let (token, needsArming): (Token, Bool) = state.withLock { state in
             state.nextID += 1
             let id = state.nextID
@@ -54,19 +57,19 @@ final class CoordinatorTimers: Sendable {
         return token
     }
 
-    func cancel(_ token: Token) {
+    public func cancel(_ token: Token) {
         _ = state.withLock { $0.actions.removeValue(forKey: token.id) }
     }
 
     /// Pending actions (cancelled ones are dropped as their deadlines pass).
-    var pending: Int { state.withLock { $0.actions.count } }
+    public var pending: Int { state.withLock { $0.actions.count } }
 
     private func arm(at deadline: UInt64) {
-        loop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [self] in fire(armedFor: deadline) }
+        scheduler.run(at: deadline) { [self] in fire(armedFor: deadline) }
     }
 
     private func fire(armedFor deadline: UInt64) {
-        let now = NIODeadline.now().uptimeNanoseconds
+        let now = scheduler.now()
         let (due, next): ([@Sendable (UInt64) -> Void], UInt64?) = state.withLock { state in
             // Every firing sweeps; only the active arming (the earliest) re-arms for what is left.
             var due: [@Sendable (UInt64) -> Void] = []

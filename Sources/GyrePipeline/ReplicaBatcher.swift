@@ -1,8 +1,5 @@
 import GyreModel
 import GyreRPC
-import GyreWire
-import NIOCore
-import NIOPosix
 import Synchronization
 
 /// Sends the replica calls a node makes to each peer during one pass of its event loop as one
@@ -10,13 +7,13 @@ import Synchronization
 ///
 /// Contract: thread-safe. Every enqueued item gets exactly one completion: its own result, or
 /// the batch call's failure (with the batch's `notProcessed`). A batch leaves at the end of the
-/// current event-loop pass (a task queued behind the pass's reads), so batching adds no timer
-/// and no wait beyond that pass. Reads and writes travel in separate batches, so a read never
-/// waits for a write's fsync. A batch is sent early once it holds ``maxItems`` items or
-/// ``maxBytes`` of request bytes; a batch the peer refuses as too large (RESOURCE_EXHAUSTED)
-/// or does not know (UNIMPLEMENTED: an older node during a rolling upgrade) is resent item by
-/// item. The batch's deadline is the latest of its items' deadlines (each coordinator still
-/// enforces its own), and it names the newest ring epoch its items were routed by.
+/// current pass (``Scheduler/afterPass(_:)``), so batching adds no timer and no wait beyond that
+/// pass. Reads and writes travel in separate batches, so a read never waits for a write's
+/// fsync. A batch is sent early once it holds ``maxItems`` items or ``maxBytes`` of request
+/// bytes; a batch the peer refuses as too large (RESOURCE_EXHAUSTED) or does not know
+/// (UNIMPLEMENTED: an older node during a rolling upgrade) is resent item by item. The batch's
+/// deadline is the latest of its items' deadlines (each coordinator still enforces its own), and
+/// it names the newest ring epoch its items were routed by.
 final class ReplicaBatcher: Sendable {
     typealias GetCompletion = @Sendable (Result<ReplicaGetResponse, PeerFailure>) -> Void
     typealias PutCompletion = @Sendable (Result<Void, PeerFailure>) -> Void
@@ -43,14 +40,14 @@ final class ReplicaBatcher: Sendable {
     }
 
     private let pending = Mutex<[Destination: Pending]>([:])
-    private let fallbackLoop: any EventLoop
-    private let peers: @Sendable () -> PeerClient
+    private let scheduler: any Scheduler
+    private let transport: any ReplicaTransport
     private let batchesSent: Counter
 
-    init(fallbackLoop: any EventLoop, batchesSent: Counter, peers: @escaping @Sendable () -> PeerClient) {
-        self.fallbackLoop = fallbackLoop
+    init(scheduler: any Scheduler, transport: any ReplicaTransport, batchesSent: Counter) {
+        self.scheduler = scheduler
+        self.transport = transport
         self.batchesSent = batchesSent
-        self.peers = peers
     }
 
     /// Reads `request` from `member`, routed by the ring at `epoch`.
@@ -87,28 +84,22 @@ final class ReplicaBatcher: Sendable {
         }
         if let full { send(full, to: destination) }
         guard opened else { return }
-        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? fallbackLoop
-        loop.execute { [self] in
+        scheduler.afterPass { [self] in
             guard let batch = pending.withLock({ $0.removeValue(forKey: destination) }) else { return }
             send(batch, to: destination)
         }
     }
 
     private func send(_ batch: Pending, to destination: Destination) {
-        let address = destination.address
-        let member = Member(id: destination.node, peerAddress: address)
-        let peers = peers()
-        let now = NIODeadline.now().uptimeNanoseconds
-        let timeout = batch.deadline > now ? batch.deadline - now : 1
-        if batch.count == 1 { return sendEach(batch, to: member, peers: peers, timeout: timeout) }
+        let member = Member(id: destination.node, peerAddress: destination.address)
+        if batch.count == 1 { return sendEach(batch, to: member) }
         batchesSent.increment()
         let request = ReplicaBatchRequest(gets: batch.gets.map(\.request), puts: batch.puts.map(\.request))
-        peers.call(member, epoch: batch.epoch, ReplicaPaths.batch, request, as: ReplicaBatchResponse.self,
-                   timeoutNanoseconds: timeout) { [self] result in
+        transport.batch(member, epoch: batch.epoch, request, deadline: batch.deadline) { [self] result in
             switch result {
             case let .success(response):
                 guard response.gets.count == batch.gets.count, response.puts.count == batch.puts.count else {
-                    return Self.fail(batch, PeerFailure(RPCError(.internal, "\(address) answered a batch with the wrong number of results"),
+                    return Self.fail(batch, PeerFailure(RPCError(.internal, "\(member.peerAddress) answered a batch with the wrong number of results"),
                                                         notProcessed: false))
                 }
                 for (item, answer) in zip(batch.gets, response.gets) {
@@ -118,21 +109,21 @@ final class ReplicaBatcher: Sendable {
             case let .failure(failure) where failure.error.code == .resourceExhausted || failure.error.code == .unimplemented:
                 // Too large for the peer (or its reply too large for us), or a peer that predates
                 // Replica.Batch: one call per item (neither answer means any item was applied).
-                sendEach(batch, to: member, peers: peers, timeout: timeout)
+                sendEach(batch, to: member)
             case let .failure(failure):
                 Self.fail(batch, failure)
             }
         }
     }
 
-    private func sendEach(_ batch: Pending, to member: Member, peers: PeerClient, timeout: UInt64) {
+    private func sendEach(_ batch: Pending, to member: Member) {
         for item in batch.gets {
-            peers.call(member, epoch: batch.epoch, ReplicaPaths.get, item.request, as: ReplicaGetResponse.self,
-                       timeoutNanoseconds: timeout, completion: item.completion)
+            transport.get(member, epoch: batch.epoch, item.request, deadline: batch.deadline, completion: item.completion)
         }
         for item in batch.puts {
-            peers.call(member, epoch: batch.epoch, ReplicaPaths.put, item.request, as: ReplicaPutResponse.self,
-                       timeoutNanoseconds: timeout) { result in item.completion(result.map { _ in () }) }
+            transport.put(member, epoch: batch.epoch, item.request, deadline: batch.deadline) { result in
+                item.completion(result.map { _ in () })
+            }
         }
     }
 

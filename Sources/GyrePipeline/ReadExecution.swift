@@ -1,10 +1,6 @@
 import GyreCore
-import GyreHTTP2
 import GyreModel
-import GyreRPC
 import GyreStorage
-import GyreWire
-import NIOCore
 import Synchronization
 
 /// The shell of one coordinated read: carries out a ``ReadCoordinator``'s directives (local and
@@ -12,26 +8,25 @@ import Synchronization
 ///
 /// Contract: events enter the instance under a lock; directives run outside it, so a local read
 /// that answers at once re-enters safely. Lives until the instance is finished.
-final class ReadExecution: Sendable {
-    private let instance: Mutex<ReadCoordinator<VersionSet>>
-    private let context: CoordinationContext
+final class ReadExecution<Versioning: ReplicaVersioning>: Sendable {
+    typealias Version = Versioning.Version
+    private let instance: Mutex<ReadCoordinator<Version>>
+    private let context: PipelineContext<Versioning>
     private let timer = Mutex<CoordinatorTimers.Token?>(nil)
-    private let call: ServerCall
+    private let responder: any KVResponder
     private let key: StorageKey
     /// Seals the answer's context for `key`.
     private let seal: ContextSeal
     /// The epoch of the ring the read was routed by (in the answer).
     private let epoch: UInt64
-    private let format: ReplyFormat
 
-    init(context: CoordinationContext, call: ServerCall, key: StorageKey, replicas: [NodeID], r: Int, deadline: UInt64,
-         seal: ContextSeal, epoch: UInt64, format: ReplyFormat) {
+    init(context: PipelineContext<Versioning>, responder: any KVResponder, key: StorageKey, replicas: [NodeID], r: Int,
+         deadline: UInt64, seal: ContextSeal, epoch: UInt64) {
         self.context = context
-        self.epoch = epoch
-        self.call = call
+        self.responder = responder
         self.key = key
         self.seal = seal
-        self.format = format
+        self.epoch = epoch
         instance = Mutex(ReadCoordinator(replicas: replicas, r: r, deadline: deadline))
     }
 
@@ -39,7 +34,7 @@ final class ReadExecution: Sendable {
         perform(instance.withLock { $0.start() })
     }
 
-    private func perform(_ directives: [ReadCoordinator<VersionSet>.Directive]) {
+    private func perform(_ directives: [ReadCoordinator<Version>.Directive]) {
         // The timer is armed after the batch's other directives: a request its local replica
         // completed at once (a one-node cluster) never needs one.
         var timeoutAt: UInt64?
@@ -56,11 +51,11 @@ final class ReadExecution: Sendable {
             case let .scheduleTimeout(at):
                 timeoutAt = at
             case let .reply(.ok(merged, answered)):
-                let view = ReplicaLogic.clientView(of: merged)
-                call.respond(format.get(GetResponse(values: view.values, context: seal.seal(view.context, for: key.key),
-                                                    replicas: UInt32(answered), ringEpoch: epoch)))
+                let view = context.versioning.clientView(of: merged)
+                responder.answer(.get(GetResponse(values: view.values, context: seal.seal(view.context, for: key.key),
+                                                  replicas: UInt32(answered), ringEpoch: epoch)))
             case let .reply(.unavailable(answered, required)):
-                call.fail(ReadAnswer.shortOfQuorum(answered: answered, r: required))
+                responder.fail(ReadAnswer.shortOfQuorum(answered: answered, r: required))
             case let .repair(node, versions):
                 context.metrics.readRepairs.increment()
                 context.repair(node, key: key, versions: versions)
@@ -73,7 +68,7 @@ final class ReadExecution: Sendable {
     private func read(_ node: NodeID) {
         if node == context.me {
             return context.readLocal(key) { [self] result in
-                let directives: [ReadCoordinator<VersionSet>.Directive]
+                let directives: [ReadCoordinator<Version>.Directive]
                 switch result {
                 case let .success(versions): directives = instance.withLock { $0.onAnswer(from: node, versions: versions) }
                 case .failure:

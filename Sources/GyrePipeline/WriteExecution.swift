@@ -1,35 +1,33 @@
 import GyreCore
-import GyreHTTP2
 import GyreModel
-import GyreRPC
 import GyreStorage
-import GyreWire
 import Synchronization
 
 /// The shell of one coordinated write (put or delete), after the coordinator applied it to its
 /// own replica: sends the new versions to the other replicas and answers the client.
 ///
-/// Contract: as ``ReadExecution``; the client's answer carries, on failure, the trailers
-/// `gyre-acks` and `gyre-outcome` (`possibly-applied` / `not-applied`).
-final class WriteExecution: Sendable {
-    private let instance: Mutex<WriteCoordinator<VersionSet>>
-    private let context: CoordinationContext
+/// Contract: as ``ReadExecution``; a failed answer carries the trailers `gyre-acks` and
+/// `gyre-outcome` (``WriteAnswer``).
+final class WriteExecution<Versioning: ReplicaVersioning>: Sendable {
+    typealias Version = Versioning.Version
+    private let instance: Mutex<WriteCoordinator<Version>>
+    private let context: PipelineContext<Versioning>
     private let timer = Mutex<CoordinatorTimers.Token?>(nil)
-    private let call: ServerCall
+    private let responder: any KVResponder
     private let key: StorageKey
-    private let respond: @Sendable (_ versions: VersionSet, _ acks: Int) -> [UInt8]
+    private let reply: @Sendable (_ versions: Version, _ acks: Int) -> KVReply
 
     /// `encoded` is `versions`' encoding (already made for the coordinator's own storage): every
     /// replica gets these bytes, encoded once.
     private let encoded: [UInt8]
 
-    init(context: CoordinationContext, call: ServerCall, key: StorageKey, others: [NodeID], w: Int,
-         versions: VersionSet, encoded: [UInt8], deadline: UInt64, respond: @escaping @Sendable (VersionSet, Int) -> [UInt8]) {
+    init(context: PipelineContext<Versioning>, responder: any KVResponder, key: StorageKey, others: [NodeID], w: Int,
+         versions: Version, encoded: [UInt8], deadline: UInt64, reply: @escaping @Sendable (Version, Int) -> KVReply) {
         self.encoded = encoded
         self.context = context
-        self.call = call
+        self.responder = responder
         self.key = key
-        self.respond = respond
+        self.reply = reply
         instance = Mutex(WriteCoordinator(coordinator: context.me, others: others, w: w, version: versions,
                                           localApplied: true, deadline: deadline))
     }
@@ -38,7 +36,7 @@ final class WriteExecution: Sendable {
         perform(instance.withLock { $0.start() })
     }
 
-    private func perform(_ directives: [WriteCoordinator<VersionSet>.Directive]) {
+    private func perform(_ directives: [WriteCoordinator<Version>.Directive]) {
         // The timer is armed after the batch's other directives: a request its local replica
         // completed at once (a one-node cluster) never needs one.
         var timeoutAt: UInt64?
@@ -59,11 +57,11 @@ final class WriteExecution: Sendable {
                 timeoutAt = at
             case let .reply(.ok(acks)):
                 let versions = instance.withLock { $0.version }
-                call.respond(respond(versions, acks))
+                responder.answer(reply(versions, acks))
             case let .reply(.unavailable(acks, outcome)):
                 let w = instance.withLock { $0.w }
                 if outcome == .possiblyApplied { context.metrics.writesPossiblyApplied.increment() }
-                call.fail(WriteAnswer.shortOfQuorum(acks: acks, w: w, outcome: outcome))
+                responder.fail(WriteAnswer.shortOfQuorum(acks: acks, w: w, outcome: outcome))
             case .finished:
                 if let token = timer.withLock({ $0 }) { context.cancelTimer(token) }
             }

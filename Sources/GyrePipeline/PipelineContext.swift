@@ -1,0 +1,137 @@
+public import GyreCore
+public import GyreModel
+import GyreRPC
+public import GyreStorage
+
+/// What every request of one node's pipeline shares: who the node is, its storage, its view of
+/// the cluster, its ports (scheduler, replica transport), its timers, counters and versioning.
+///
+/// Contract: thread-safe. Local storage calls complete through callbacks (a blocking engine
+/// answers from its own threads, never blocking the caller; the in-memory engine answers
+/// inline; the simulation's engine later, from its event queue). Remote replica calls go through
+/// one ``ReplicaBatcher``.
+public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
+    public typealias Version = Versioning.Version
+
+    public let me: NodeID
+    public let storage: any StorageEngine
+    public let metrics: PipelineMetrics
+    public let views: any ClusterViewSource
+    public let scheduler: any Scheduler
+    public let timing: CoordinatorTiming
+    public let versioning: Versioning
+    /// Key and value limits of client requests.
+    public let limits: KVLimits
+    let timers: CoordinatorTimers
+    let transport: any ReplicaTransport
+    private let batcher: ReplicaBatcher
+
+    public init(me: NodeID, storage: any StorageEngine, metrics: PipelineMetrics, views: any ClusterViewSource,
+                scheduler: any Scheduler, transport: any ReplicaTransport, timing: CoordinatorTiming,
+                versioning: Versioning, limits: KVLimits) {
+        self.me = me
+        self.storage = storage
+        self.metrics = metrics
+        self.views = views
+        self.scheduler = scheduler
+        self.transport = transport
+        self.timing = timing
+        self.versioning = versioning
+        self.limits = limits
+        timers = CoordinatorTimers(scheduler: scheduler)
+        batcher = ReplicaBatcher(scheduler: scheduler, transport: transport, batchesSent: metrics.replicaBatches)
+    }
+
+    var view: ClusterView? { views.currentView }
+
+    func now() -> UInt64 { scheduler.now() }
+
+    /// Runs `body(now)` at `deadline` unless cancelled first.
+    @discardableResult
+    func schedule(at deadline: UInt64, _ body: @escaping @Sendable (UInt64) -> Void) -> CoordinatorTimers.Token {
+        timers.schedule(at: deadline, body)
+    }
+
+    func cancelTimer(_ token: CoordinatorTimers.Token) { timers.cancel(token) }
+
+    /// Nanoseconds left before `deadline` (nil without one; 0 when passed).
+    func remaining(before deadline: UInt64?) -> UInt64? {
+        timing.remaining(now: now(), clientDeadline: deadline)
+    }
+
+    // MARK: local replica
+
+    func decode(_ bytes: [UInt8], of key: Key) -> Result<Version, StorageError> {
+        do {
+            return .success(try versioning.decode(bytes))
+        } catch {
+            return .failure(StorageError("stored versions of \(key) are unreadable: \(error)"))
+        }
+    }
+
+    func readLocal(_ key: StorageKey, completion: @escaping @Sendable (Result<Version?, StorageError>) -> Void) {
+        storage.get(key) { [self] result in
+            completion(result.flatMap { bytes in
+                guard let bytes else { return .success(nil) }
+                return decode(bytes, of: key.key).map { $0 }
+            })
+        }
+    }
+
+    /// Merges `incoming` into this node's versions of `key` (a replica write or a repair).
+    /// `encoded`, when given, is `incoming`'s encoding: stored as it is when the key is new here.
+    func absorbLocal(_ key: StorageKey, _ incoming: Version, encoded: [UInt8]? = nil,
+                     completion: @escaping @Sendable (Result<Void, StorageError>) -> Void) {
+        let versioning = self.versioning
+        storage.update(key, { [self] old throws(StorageError) in
+            guard let old else { return encoded ?? versioning.encode(incoming) }
+            let current = try decode(old, of: key.key).get()
+            return versioning.encode(versioning.absorb(current: current, incoming: incoming))
+        }, completion: { result in completion(result.map { _ in () }) })
+    }
+
+    // MARK: remote replicas
+
+    func readRemote(_ node: NodeID, key: StorageKey, deadline: UInt64,
+                    completion: @escaping @Sendable (Result<Version?, PeerFailure>) -> Void) {
+        guard let view, let member = view.member(node) else {
+            return completion(.failure(PeerFailure(RPCError(.unavailable, "unknown member \(node)"), notProcessed: true)))
+        }
+        metrics.replicaCalls.increment()
+        let request = ReplicaGetRequest(key: key.key, partition: key.partition)
+        batcher.get(member, epoch: view.ring.epoch, request, deadline: deadline) { [self] result in
+            switch result {
+            case let .success(response):
+                guard let bytes = response.versionSet else { return completion(.success(nil)) }
+                do {
+                    completion(.success(try versioning.decode(bytes)))
+                } catch {
+                    metrics.replicaFailures.increment()
+                    completion(.failure(PeerFailure(RPCError(.internal, "bad versions from \(node): \(error)"), notProcessed: false)))
+                }
+            case let .failure(failure):
+                metrics.replicaFailures.increment()
+                completion(.failure(failure))
+            }
+        }
+    }
+
+    /// Sends encoded versions to `node`'s Replica.Put.
+    func writeRemote(_ node: NodeID, key: StorageKey, encoded: [UInt8], repair: Bool, deadline: UInt64,
+                     completion: @escaping @Sendable (Bool) -> Void) {
+        guard let view, let member = view.member(node) else { return completion(false) }
+        metrics.replicaCalls.increment()
+        let request = ReplicaPutRequest(key: key.key, partition: key.partition, versionSet: encoded, repair: repair)
+        batcher.put(member, epoch: view.ring.epoch, request, deadline: deadline) { [metrics] result in
+            if case .failure = result { metrics.replicaFailures.increment() }
+            completion((try? result.get()) != nil)
+        }
+    }
+
+    /// Read repair: hands `versions` to `node` (this node: directly), without waiting.
+    func repair(_ node: NodeID, key: StorageKey, versions: Version) {
+        if node == me { return absorbLocal(key, versions) { _ in } }
+        writeRemote(node, key: key, encoded: versioning.encode(versions), repair: true,
+                    deadline: now() &+ timing.replicaTimeout) { _ in }
+    }
+}

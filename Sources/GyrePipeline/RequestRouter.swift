@@ -1,0 +1,261 @@
+public import GyreCore
+public import GyreModel
+public import GyreRPC
+public import GyreStorage
+
+/// Routes a client request (from a client, or forwarded by a node): checks it, then coordinates
+/// it here when this node is in the key's preference list, otherwise forwards it
+/// (`Replica.Coordinate`) to the key's replicas in turn (``KeyPlacement``, ``RetryRule``).
+///
+/// Contract: keys and values are checked against ``PipelineContext/limits`` first
+/// (INVALID_ARGUMENT). Requests answer UNAVAILABLE while the cluster is forming; per-request R/W
+/// of 0 take the cluster default (capped at the cluster size), more than N is INVALID_ARGUMENT,
+/// more than the cluster size UNAVAILABLE. A deadline that leaves the coordinator no time to wait
+/// for other replicas is DEADLINE_EXCEEDED before anything starts. A forwarded write moves on to
+/// the next replica only when the previous one certainly did not apply it, so a write is never
+/// applied twice by retrying; a request that was already forwarded is never forwarded again.
+/// Contexts are sealed and opened only through the view's ``ContextSeal``: every context a Get or
+/// Put answers is sealed for its key, and the coordinator opens the client's context (also one
+/// that came forwarded, as the client sent it) before anything is written; one this cluster did
+/// not issue for the key is INVALID_ARGUMENT. Every answer names the ring epoch it was routed by.
+public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
+    public typealias Version = Versioning.Version
+    public let context: PipelineContext<Versioning>
+
+    public init(context: PipelineContext<Versioning>) { self.context = context }
+
+    // MARK: entry points
+
+    public func get(_ request: GetRequest, hops: UInt32, responder: any KVResponder) {
+        guard valid(key: request.key, responder) else { return }
+        guard let route = route(responder, key: request.key, hops: hops) else { return }
+        guard let r = quorum(responder, requested: request.r, defaultValue: route.view.readQuorum, view: route.view,
+                             name: "r") else { return }
+        guard route.coordinateHere else {
+            return forward(responder, CoordinateRequest(operation: .get(request), hops: hops + 1), kind: .read,
+                           candidates: route.replicas)
+        }
+        if route.replicas.count == 1 && route.replicas[0] == context.me {
+            // The only replica is this node (a one-node cluster): no fan-out, nothing to repair.
+            return readOnlyReplica(responder, key: route.key, view: route.view)
+        }
+        guard timeLeft(responder, read: true) else { return }
+        let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: responder.deadline)
+        ReadExecution(context: context, responder: responder, key: route.key, replicas: route.replicas, r: r,
+                      deadline: deadline, seal: route.view.seal, epoch: route.view.ring.epoch).start()
+    }
+
+    public func put(_ request: PutRequest, hops: UInt32, responder: any KVResponder) {
+        guard valid(key: request.key, responder) else { return }
+        if let violation = context.limits.validate(value: request.value) {
+            return responder.fail(RPCError(.invalidArgument, violation.description))
+        }
+        write(responder, key: request.key, value: .value(request.value), causal: request.context, w: request.w,
+              hops: hops, forwardAs: .put(request))
+    }
+
+    public func delete(_ request: DeleteRequest, hops: UInt32, responder: any KVResponder) {
+        guard valid(key: request.key, responder) else { return }
+        write(responder, key: request.key, value: .tombstone, causal: request.context, w: request.w,
+              hops: hops, forwardAs: .delete(request))
+    }
+
+    // MARK: reads
+
+    private func readOnlyReplica(_ responder: any KVResponder, key: StorageKey, view: ClusterView) {
+        let (seal, epoch, versioning) = (view.seal, view.ring.epoch, context.versioning)
+        context.readLocal(key) { result in
+            switch result {
+            case let .success(versions):
+                let shown = versioning.clientView(of: versions)
+                responder.answer(.get(GetResponse(values: shown.values, context: seal.seal(shown.context, for: key.key),
+                                                  replicas: 1, ringEpoch: epoch)))
+            case let .failure(error):
+                responder.fail(RPCError(.unavailable, "only 0 of the 1 replicas needed (R) answered: \(error)"))
+            }
+        }
+    }
+
+    // MARK: writes
+
+    /// A put (`value` = bytes) or a delete (`value` = tombstone).
+    private func write(_ responder: any KVResponder, key: Key, value: StoredValue, causal: CausalContext, w requested: UInt32,
+                       hops: UInt32, forwardAs operation: CoordinateRequest.Operation) {
+        guard let route = route(responder, key: key, hops: hops) else { return }
+        guard let w = quorum(responder, requested: requested, defaultValue: route.view.writeQuorum, view: route.view,
+                             name: "w") else { return }
+        guard route.coordinateHere else {
+            return forward(responder, CoordinateRequest(operation: operation, hops: hops + 1), kind: .write,
+                           candidates: route.replicas)
+        }
+        let (seal, epoch) = (route.view.seal, route.view.ring.epoch)
+        let clientContext: VersionVector?
+        do {
+            clientContext = try seal.open(causal, for: key)
+        } catch {
+            context.metrics.contextsRefused.increment()
+            return responder.fail(RPCError(.invalidArgument, error.description))
+        }
+        if let deadline = responder.deadline, context.now() >= deadline {
+            context.metrics.expiredWritesSkipped.increment()
+            return responder.fail(WriteAnswer.refused(.deadlineExceeded, "deadline exceeded before the write started"))
+        }
+        if route.replicas.count > 1 {
+            guard timeLeft(responder, read: false) else { return }
+        }
+        // Apply to this node's replica first: the new event gets this node's actor id.
+        let outcome = LocalWriteOutcome<Version>()
+        let (me, versioning, now) = (context.me, context.versioning, context.now())
+        let context = self.context
+        context.storage.update(route.key, { old throws(StorageError) in
+            let current = try old.map { bytes throws(StorageError) in try context.decode(bytes, of: key).get() }
+            switch versioning.coordinateWrite(current: current, context: clientContext, value: value, actor: me, now: now) {
+            case let .success(versions):
+                let encoded = versioning.encode(versions)
+                outcome.record(.written(versions, encoded))
+                return encoded
+            case let .failure(.capExceeded(message)):
+                // Thrown so that nothing is written (not even the old bytes again).
+                outcome.record(.refused(message))
+                throw StorageError("refused: \(message)")
+            }
+        }, completion: { result in
+            if case let .refused(message)? = outcome.value {
+                context.metrics.capRefusals.increment()
+                return responder.fail(WriteAnswer.refused(.failedPrecondition, message))
+            }
+            if case let .failure(error) = result { return responder.fail(Self.localWriteError(error)) }
+            switch outcome.value {
+            case .refused?:
+                break
+            case nil:
+                responder.fail(WriteAnswer.refused(.internal, "write produced no versions"))
+            case let .written(written, encoded)?:
+                let isDelete = value.isTombstone
+                let reply: @Sendable (Version, Int) -> KVReply = { versions, acks in
+                    if isDelete { return .delete(DeleteResponse(replicas: UInt32(acks), ringEpoch: epoch)) }
+                    let shown = versioning.clientView(of: versions)
+                    return .put(PutResponse(context: seal.seal(shown.context, for: key), replicas: UInt32(acks),
+                                            values: shown.values, ringEpoch: epoch))
+                }
+                let others = route.replicas.filter { $0 != context.me }
+                if others.isEmpty {
+                    // The only replica is this node (a one-node cluster): no fan-out, no timer.
+                    return responder.answer(reply(written, 1))
+                }
+                let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: responder.deadline)
+                WriteExecution(context: context, responder: responder, key: route.key, others: others, w: w,
+                               versions: written, encoded: encoded, deadline: deadline, reply: reply).start()
+            }
+        })
+    }
+
+    /// The answer to a client write whose coordinator could not store it locally: a write fault
+    /// (disk full, I/O error) may have left it in this replica without making it durable
+    /// (UNAVAILABLE, possibly applied); a closed store is shutting down (UNAVAILABLE, not
+    /// applied); anything else is INTERNAL, not applied.
+    public static func localWriteError(_ error: StorageError) -> RPCError {
+        switch error.kind {
+        case .writeFault:
+            WriteAnswer.failure("\(error)", acks: 0, outcome: .possiblyApplied)
+        case .closed:
+            WriteAnswer.refused(.unavailable, "the node is shutting down: \(error)")
+        case .failure:
+            WriteAnswer.refused(.internal, "storage write failed: \(error)")
+        }
+    }
+
+    // MARK: steps
+
+    private struct Route {
+        let view: ClusterView
+        let key: StorageKey
+        let replicas: [NodeID]
+        let coordinateHere: Bool
+    }
+
+    private func valid(key: Key, _ responder: any KVResponder) -> Bool {
+        guard let violation = context.limits.validate(key: key) else { return true }
+        responder.fail(RPCError(.invalidArgument, violation.description))
+        return false
+    }
+
+    private func route(_ responder: any KVResponder, key: Key, hops: UInt32) -> Route? {
+        guard let view = context.view else {
+            responder.fail(WriteAnswer.refused(.unavailable, "the cluster is still forming: not every peer has answered yet"))
+            return nil
+        }
+        let placement = KeyPlacement(key: key, ring: view.ring, replication: view.replication)
+        let decision = placement.route(at: context.me, hops: hops)
+        if decision == .misrouted {
+            responder.fail(WriteAnswer.refused(.unavailable, "forwarded to a node outside the key's preference list: the nodes' rings disagree"))
+            return nil
+        }
+        return Route(view: view, key: StorageKey(partition: UInt32(placement.partition), key: key),
+                     replicas: placement.replicas, coordinateHere: decision == .coordinate)
+    }
+
+    /// Whether the client's deadline leaves the coordinator time to wait for other replicas;
+    /// answers DEADLINE_EXCEEDED (nothing started) when it does not.
+    private func timeLeft(_ responder: any KVResponder, read: Bool) -> Bool {
+        let now = context.now()
+        guard !context.timing.timeLeft(now: now, clientDeadline: responder.deadline) else { return true }
+        let remaining = context.timing.remaining(now: now, clientDeadline: responder.deadline) ?? 0
+        responder.fail(read ? ReadAnswer.deadlineTooShort(remaining: remaining, margin: context.timing.margin)
+                       : WriteAnswer.deadlineTooShort(remaining: remaining, margin: context.timing.margin))
+        return false
+    }
+
+    private func quorum(_ responder: any KVResponder, requested: UInt32, defaultValue: Int, view: ClusterView,
+                        name: String) -> Int? {
+        let n = view.replication
+        if requested == 0 { return min(defaultValue, n) }
+        if Int(requested) > view.replicationFactor {
+            responder.fail(RPCError(.invalidArgument, "\(name)=\(requested) exceeds the replication factor N=\(view.replicationFactor)"))
+            return nil
+        }
+        if Int(requested) > n {
+            responder.fail(RPCError(.unavailable, "\(name)=\(requested) but the cluster has only \(n) node\(n == 1 ? "" : "s")"))
+            return nil
+        }
+        return Int(requested)
+    }
+
+    private func forward(_ responder: any KVResponder, _ request: CoordinateRequest, kind: RetryRule.RequestKind,
+                         candidates: [NodeID]) {
+        context.metrics.forwarded.increment()
+        let deadline = responder.deadline ?? (context.now() &+ 2 * context.timing.replicaTimeout)
+        forward(responder, request, kind: kind, candidates: candidates[...], deadline: deadline)
+    }
+
+    private func forward(_ responder: any KVResponder, _ request: CoordinateRequest, kind: RetryRule.RequestKind,
+                         candidates: ArraySlice<NodeID>, deadline: UInt64) {
+        guard let next = candidates.first, let view = context.view, let member = view.member(next) else {
+            return responder.fail(WriteAnswer.refused(.unavailable, "no node of the key's preference list could be reached"))
+        }
+        let context = self.context
+        context.transport.coordinate(member, epoch: view.ring.epoch, request, deadline: deadline) { result in
+            switch result {
+            case let .success(response):
+                guard Self.sameKind(request.operation, response.result) else {
+                    return responder.fail(RPCError(.internal, "coordinator \(next) answered with the wrong kind of response"))
+                }
+                responder.answer(KVReply(response.result))
+            case let .failure(failure)
+                where candidates.count > 1
+                && RetryRule.mayMoveOn(kind, after: AttemptFailure(failure.error, notProcessed: failure.notProcessed)):
+                RequestRouter(context: context).forward(responder, request, kind: kind, candidates: candidates.dropFirst(),
+                                                        deadline: deadline)
+            case let .failure(failure):
+                responder.fail(failure.error)
+            }
+        }
+    }
+
+    private static func sameKind(_ operation: CoordinateRequest.Operation, _ result: CoordinateResponse.Result) -> Bool {
+        switch (operation, result) {
+        case (.get, .get), (.put, .put), (.delete, .delete): true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import GyreModel
+import GyrePipeline
+import GyreStorage
+
+/// A node's storage engine in the simulation: its durable ``InMemoryEngine`` (which survives
+/// crashes) behind the asynchronous forms the pipeline uses, completing later from the event
+/// queue as RocksDB's threads do, and failing while faults are on: a read fault; a write that
+/// fails before anything is written (`.failure`: the node answers not-applied); a write applied
+/// and then reported as a write fault (`.writeFault`: possibly applied).
+///
+/// An update runs its transform when it completes, under no other update (the simulator has
+/// one thread). An update whose node crashed before it completed is never applied. When the
+/// update is a client write's coordinator storing it (``SimulatedCluster/writeInProgress``),
+/// the world records where, when and as which event it was stored.
+///
+/// Contract: as ``StorageEngine``; single-threaded (the world's thread). The synchronous forms
+/// go straight to the store, without faults or delay.
+final class SimulatedEngine<Versioning: ReplicaVersioning>: StorageEngine, @unchecked Sendable {
+    let world: SimulatedCluster<Versioning>
+    let node: Int
+    let incarnation: Int
+    private var store: InMemoryEngine { world.nodes[node].store }
+
+    init(world: SimulatedCluster<Versioning>, node: Int, incarnation: Int) {
+        self.world = world
+        self.node = node
+        self.incarnation = incarnation
+    }
+
+    // MARK: asynchronous forms (the pipeline's)
+
+    func get(_ key: StorageKey, completion: @escaping @Sendable (Result<[UInt8]?, StorageError>) -> Void) {
+        let fails = world.faultsOn && world.random.chance(world.schedule.storageFaultProbability)
+        later { [self] in
+            if fails {
+                world.faults.readFaults += 1
+                world.trace.record(world.now, "n\(node) storage read of \(key.key) failed")
+                return completion(.failure(StorageError("injected storage read fault")))
+            }
+            completion(Result { () throws(StorageError) in try store.get(key) })
+        }
+    }
+
+    func update(_ key: StorageKey, _ transform: @escaping @Sendable ([UInt8]?) throws(StorageError) -> [UInt8]?,
+                completion: @escaping @Sendable (Result<[UInt8]?, StorageError>) -> Void) {
+        let write = world.writeInProgress.flatMap { $0.node == node ? $0.write : nil }
+        var fault: StorageError.Kind?
+        if world.faultsOn, world.random.chance(world.schedule.storageFaultProbability) {
+            fault = world.random.chance(0.5) ? .failure : .writeFault
+        }
+        later { [self] in
+            if fault == .failure {
+                world.faults.notAppliedFaults += 1
+                world.trace.record(world.now, "n\(node) storage write of \(key.key) failed: nothing written")
+                return completion(.failure(StorageError("injected storage fault: nothing was written")))
+            }
+            let stored: [UInt8]?
+            do throws(StorageError) {
+                stored = try store.update(key, transform)
+            } catch {
+                return completion(.failure(error))
+            }
+            if let write, let stored { world.recordStored(write, bytes: stored, at: node) }
+            if fault == .writeFault {
+                world.faults.possiblyAppliedFaults += 1
+                world.trace.record(world.now, "n\(node) storage write of \(key.key) applied, then failed")
+                return completion(.failure(.writeFault("injected after the write was applied")))
+            }
+            completion(.success(stored))
+        }
+    }
+
+    /// Runs `body` after a storage delay, if the node has not crashed by then.
+    private func later(_ body: @escaping () -> Void) {
+        let delay = world.random.uniform(in: world.schedule.minStorageDelay...world.schedule.maxStorageDelay)
+        world.schedule(node: node, incarnation: incarnation, at: world.now + delay) { [world] in
+            world.faults.storageCompletions += 1
+            body()
+        }
+    }
+
+    // MARK: synchronous forms (straight to the store)
+
+    func get(_ key: StorageKey) throws(StorageError) -> [UInt8]? { try store.get(key) }
+
+    @discardableResult
+    func update(_ key: StorageKey, _ transform: ([UInt8]?) throws(StorageError) -> [UInt8]?) throws(StorageError) -> [UInt8]? {
+        try store.update(key, transform)
+    }
+
+    var count: Int { store.count }
+
+    func scan(partition: UInt32, after: Key?, limit: Int) throws(StorageError) -> [StorageRecord] {
+        try store.scan(partition: partition, after: after, limit: limit)
+    }
+
+    func metadata(_ name: String) throws(StorageError) -> [UInt8]? { try store.metadata(name) }
+
+    func setMetadata(_ name: String, _ value: [UInt8]?) throws(StorageError) { try store.setMetadata(name, value) }
+
+    var health: StorageHealth { .ok }
+
+    var statistics: StorageStatistics { store.statistics }
+
+    func close() {}
+}
+
+extension SimulatedCluster {
+    /// A client write's coordinator stored it as `bytes` at `node`: the moment it exists
+    /// somewhere, and the event (dot) that names it.
+    func recordStored(_ write: WriteID, bytes: [UInt8], at node: Int) {
+        guard observations.applied[write] == nil else { return }
+        guard let versions = try? versioning.decode(bytes) else { preconditionFailure("unreadable stored versions") }
+        let actor = members[node].id
+        let dot = Dot(actor: actor, counter: versioning.history(of: versions).counter(for: actor))
+        observations.applied[write] = StorageObservations.Applied(node: node, time: now, dot: dot)
+        trace.record(now, "n\(node) stored \(write) as event \(dot.counter) of n\(node)")
+    }
+}
