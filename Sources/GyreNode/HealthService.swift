@@ -36,6 +36,9 @@ final class HealthService: Sendable {
         if !stopping.load(ordering: .relaxed) { serving.store(true, ordering: .relaxed) }
     }
 
+    /// Whether Check answers SERVING for the node.
+    var isServing: Bool { serving.load(ordering: .relaxed) }
+
     /// Shutdown began.
     func setNotServing() {
         stopping.store(true, ordering: .relaxed)

@@ -39,6 +39,8 @@ public final class Node: Sendable {
     let client: GRPCClient
     private let formation: FormationTask
 
+    /// Holds and releases requests for tests (`--enable-test-hooks`; inert otherwise).
+    public let testHooks: TestHooks
     private let identity: NodeIdentity
     private let membership: ClusterMembership
     private let connections: ConnectionGauges
@@ -87,7 +89,8 @@ public final class Node: Sendable {
             timing: CoordinatorTiming(replicaTimeout: cluster.replicaTimeoutNanoseconds),
             versioning: CausalVersioning(limits: configuration.versionLimits), limits: configuration.limits)
         self.context = context
-        let hooks = TestHooks(enabled: configuration.enableTestHooks, group: group)
+        let hooks = TestHooks(enabled: configuration.enableTestHooks, loop: group.next())
+        testHooks = hooks
         let handler = ReplicaHandler(context: context)
         let kv = KVService(router: handler.router)
 
@@ -205,6 +208,9 @@ public final class Node: Sendable {
         logger.info("certificates reloaded")
         return nil
     }
+
+    /// Whether the node reports SERVING (its cluster formed, and shutdown has not begun).
+    public var isServing: Bool { health.isServing }
 
     /// The peer address actually bound (after ``start()``).
     public var peerAddress: String { state.me.peerAddress }

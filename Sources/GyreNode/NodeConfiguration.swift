@@ -19,7 +19,8 @@ public struct NodeConfiguration: Sendable {
     public var maxInFlight: Int
     /// Event-loop threads (0 = one per core).
     public var eventLoopThreads: Int
-    /// Honour test-only request metadata (`gyre-test-delay-ms`). Never in production.
+    /// Honour test-only request metadata (`gyre-test-hold`, `gyre-test-release`; see
+    /// ``TestHooks``). Never in production.
     public var enableTestHooks: Bool
     /// Seconds a graceful shutdown waits for calls in flight.
     public var shutdownGraceSeconds: Double
