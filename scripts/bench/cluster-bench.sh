@@ -23,6 +23,9 @@
 #   BENCH_TLS=0             1: also a second Gyre cluster with TLS on both listeners (mutual TLS between
 #                           nodes, TLS on the client port), measured in the same rounds ("gyre-tls"),
 #                           and the TLS/plain ratios printed
+#   BENCH_BASELINE_BIN=PATH another gyre-node binary (an older build): a third cluster ("gyre-base") with the
+#                           same settings, measured in the same rounds right after "gyre", and the
+#                           gyre/gyre-base ratios printed (a change's regression check)
 #   BENCH_BUILD=1           swift build -c release of gyre-node and gyre-bench first (0: as they are)
 #   BENCH_OUT=DIR           where the summary goes (default: bench-results/, gitignored)
 #
@@ -58,6 +61,7 @@ gyre_threads=${BENCH_GYRE_THREADS:-1}
 engine=${BENCH_ENGINE:-rocksdb}
 sync_mode=${BENCH_SYNC:-always}
 with_tls=${BENCH_TLS:-0}
+baseline_bin=${BENCH_BASELINE_BIN:-}
 out_dir=${BENCH_OUT:-$top/bench-results}
 
 ensure_apt_packages etcd-server procps util-linux
@@ -82,6 +86,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/gyre-cluster-bench.XXXXXX")
 pids=()
 gyre_pids=()
 gyre_tls_pids=()
+gyre_base_pids=()
 etcd_pids=()
 # shellcheck source=scripts/lib/processes.sh
 source "$top/scripts/lib/processes.sh"
@@ -151,6 +156,33 @@ if [ "$with_tls" = 1 ]; then
   "$bench" ping --target gyre --addresses "$gyt" "${tls_args[@]}" --wait 30 >&2
 fi
 
+# ---------------------------------------------------------------- Gyre baseline: 3 nodes of another binary
+if [ -n "$baseline_bin" ]; then
+  [ -x "$baseline_bin" ] || { echo "bench: BENCH_BASELINE_BIN $baseline_bin is not executable" >&2; exit 1; }
+  gyre_base_addrs=()
+  gyre_base_peers=()
+  for i in 0 1 2; do
+    gyre_base_addrs+=("127.0.0.1:$(free_port)")
+    gyre_base_peers+=("127.0.0.1:$(free_port)")
+  done
+  for i in 0 1 2; do
+    start gyre_base_pids "$tmp/gyre-base-$i" "$baseline_bin" --listen "${gyre_base_addrs[$i]}" \
+      --peer-listen "${gyre_base_peers[$i]}" --peers "$(csv "${gyre_base_peers[@]}")" --replicas 3 --read-quorum 2 \
+      --write-quorum 2 --threads "$gyre_threads" --log-level warning --engine "$engine" \
+      --data-dir "$tmp/gyre-base-$i.data" --sync "$sync_mode"
+  done
+  for i in 0 1 2; do
+    for ((n = 0; n < 300; n++)); do
+      grep -q '^gyre-node serving on ' "$tmp/gyre-base-$i.out" && break
+      kill -0 "${gyre_base_pids[$i]}" 2>/dev/null || { tail "$tmp/gyre-base-$i.err" >&2; echo "bench: baseline gyre-node $i exited" >&2; exit 1; }
+      sleep 0.1
+    done
+  done
+  gyb=$(csv "${gyre_base_addrs[@]}")
+  "$bench" ring --addresses "$gyb" --wait 60 >/dev/null
+  "$bench" ping --target gyre --addresses "$gyb" --wait 30 >&2
+fi
+
 # ---------------------------------------------------------------- etcd: 3 members
 etcd_addrs=()
 etcd_peer_ports=()
@@ -182,6 +214,10 @@ if [ "$with_tls" = 1 ]; then
   "$bench" run --target gyre --addresses "$gyt" "${tls_args[@]}" --op get --key-prefix get --preload --duration 0 \
     "${common[@]}" | head -2 >&2
 fi
+if [ -n "$baseline_bin" ]; then
+  "$bench" run --target gyre --addresses "$gyb" --op get --key-prefix get --preload --duration 0 "${common[@]}" \
+    | head -2 >&2
+fi
 "$bench" run --target etcd --addresses "$ec" --op get --key-prefix get --preload --duration 0 "${common[@]}" \
   | head -2 >&2
 
@@ -195,12 +231,18 @@ run_one() {
   local system=$1 op=$2 round=$3 addrs measured=() others=() prefix out=$tmp/$1-$2-$3 rc=0 extra=() target=$1 tls=()
   case $system in
     gyre)
-      addrs=$gy; measured=("${gyre_pids[@]}"); others=("${etcd_pids[@]}" "${gyre_tls_pids[@]}"); extra=(--route "$route") ;;
+      addrs=$gy; measured=("${gyre_pids[@]}"); others=("${etcd_pids[@]}" "${gyre_tls_pids[@]}" "${gyre_base_pids[@]}")
+      extra=(--route "$route") ;;
     gyre-tls)
       target=gyre; tls=("${tls_args[@]}")
-      addrs=$gyt; measured=("${gyre_tls_pids[@]}"); others=("${etcd_pids[@]}" "${gyre_pids[@]}"); extra=(--route "$route") ;;
+      addrs=$gyt; measured=("${gyre_tls_pids[@]}"); others=("${etcd_pids[@]}" "${gyre_pids[@]}" "${gyre_base_pids[@]}")
+      extra=(--route "$route") ;;
+    gyre-base)
+      target=gyre
+      addrs=$gyb; measured=("${gyre_base_pids[@]}"); others=("${etcd_pids[@]}" "${gyre_pids[@]}" "${gyre_tls_pids[@]}")
+      extra=(--route "$route") ;;
     *)
-      addrs=$ec; measured=("${etcd_pids[@]}"); others=("${gyre_pids[@]}" "${gyre_tls_pids[@]}") ;;
+      addrs=$ec; measured=("${etcd_pids[@]}"); others=("${gyre_pids[@]}" "${gyre_tls_pids[@]}" "${gyre_base_pids[@]}") ;;
   esac
   if [ "$op" = put ]; then prefix="put-r$round"; else prefix="get"; fi
   resume_all
@@ -233,8 +275,10 @@ echo "bench: $rounds rounds x (gyre put, gyre get, etcd put, etcd range) x ($war
 for ((r = 1; r <= rounds; r++)); do
   run_one gyre put "$r"
   [ "$with_tls" = 1 ] && run_one gyre-tls put "$r"
+  [ -n "$baseline_bin" ] && run_one gyre-base put "$r"
   run_one gyre get "$r"
   [ "$with_tls" = 1 ] && run_one gyre-tls get "$r"
+  [ -n "$baseline_bin" ] && run_one gyre-base get "$r"
   run_one etcd put "$r"
   run_one etcd get "$r"
 done
@@ -253,6 +297,7 @@ summary=$out_dir/cluster-$(date +%Y%m%d-%H%M%S).txt
     echo "#   $gyre_threads event-loop thread(s) per node, routing $route"
   fi
   echo "#   (with S = N = 3 every node is in every preference list: no forwarding, kv.forwarded checked)."
+  [ -n "$baseline_bin" ] && echo "# gyre-base: the same 3 nodes' setup running $baseline_bin (the baseline build)."
   [ "$with_tls" = 1 ] && echo "# gyre-tls: the same 3 nodes' setup with mutual TLS between nodes and TLS on the client port (ECDSA P-256, TLS 1.3)."
   echo "# etcd: $(etcd --version | head -1 | sed 's/etcd Version: //'), 3 members on loopback, data dirs under ${TMPDIR:-/tmp}"
   echo "#   (WAL fsync per commit, its default); Put = KV/Put, Range = linearizable KV/Range; connections"

@@ -153,6 +153,19 @@ def table(path: str) -> None:
                   f"; server CPU/op {fmt(t.get('server_cpu_us_per_op'), '.1f')} vs {fmt(g.get('server_cpu_us_per_op'), '.1f')} us")
         if ratios:
             print(f"Gyre TLS / plain {op} median: {statistics.median(ratios):.2f}x")
+    for op in ("Put", "Get"):
+        ratios = []
+        for rd in rounds:
+            b, g = by.get(("gyre-base", op, rd)), by.get(("gyre", op, rd))
+            if not b or not g or not b["ops_per_s"]:
+                continue
+            ratios.append(g["ops_per_s"] / b["ops_per_s"])
+            print(f"Gyre / baseline {op} round {rd}: {g['ops_per_s']:.0f} / {b['ops_per_s']:.0f} = {ratios[-1]:.2f}x"
+                  f"; server CPU/op {fmt(g.get('server_cpu_us_per_op'), '.1f')} vs {fmt(b.get('server_cpu_us_per_op'), '.1f')} us")
+        if ratios:
+            med = statistics.median(ratios)
+            verdict = "no regression" if med >= 0.9 else "REGRESSION (median more than 10% worse)"
+            print(f"Gyre / baseline {op} median: {med:.2f}x  ({verdict})")
     failed = [r for r in rows if r["check"] != "ok"]
     if failed:
         print(f"\n{len(failed)} run(s) failed their checks (see the check column)")
