@@ -84,7 +84,9 @@ let package = Package(
         .target(
             name: "GyrePipeline",
             dependencies: ["GyreModel", "GyreCore", "GyreRPC", "GyreStorage"],
-            swiftSettings: strictSettings
+            // The pipeline is generic over its versioning: cross-module optimization lets the node
+            // specialize it for CausalVersioning instead of running it through generic metadata.
+            swiftSettings: strictSettings + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
         ),
 
         // MARK: shell and apps
