@@ -52,7 +52,8 @@ public final class InMemoryEngine: StorageEngine {
                 return .failure(error)
             }
             if old != nil || updated != nil {
-                state.count += state.partitions[key.partition, default: InMemoryPartition()].set(key.key, updated, old: old)
+                let added = state.partitions[key.partition, default: InMemoryPartition()].set(key.key, updated, old: old)
+                if !key.isHint { state.count += added }
                 if updated == nil, state.partitions[key.partition]?.values.isEmpty == true {
                     state.partitions[key.partition] = nil
                 }

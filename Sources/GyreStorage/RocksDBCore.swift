@@ -29,11 +29,16 @@ final class RocksDBCore: Sendable {
         self.reopenBackoff = reopenBackoff
     }
 
+    /// The column family of `partition`'s records: hints apart from data.
+    static func family(_ partition: UInt32) -> String {
+        partition == StorageKey.hintPartition ? StoreFormat.hints : StoreFormat.data
+    }
+
     // MARK: reads
 
     func get(_ key: StorageKey) throws(StorageError) -> [UInt8]? {
         try slot.withShared { database, _ throws(StorageError) in
-            try read { () throws(RocksDBFailure) in try database.get(StoreFormat.data, StorageKeyLayout.encode(key)) }
+            try read { () throws(RocksDBFailure) in try database.get(Self.family(key.partition), StorageKeyLayout.encode(key)) }
         }
     }
 
@@ -44,7 +49,7 @@ final class RocksDBCore: Sendable {
         return try slot.withShared { database, _ throws(StorageError) in
             var found: [T] = []
             try read { () throws(RocksDBFailure) in
-                try database.forEach(StoreFormat.data, from: StorageKeyLayout.scanStart(partition: partition, after: after),
+                try database.forEach(Self.family(partition), from: StorageKeyLayout.scanStart(partition: partition, after: after),
                                      to: StorageKeyLayout.scanEnd(partition: partition)) { key, value in
                     guard let key = StorageKeyLayout.decode(key, partition: partition) else { return false }
                     found.append(make(key, value))
@@ -78,15 +83,16 @@ final class RocksDBCore: Sendable {
     func apply(_ key: StorageKey, _ transform: ([UInt8]?) throws(StorageError) -> [UInt8]?) throws(StorageError) -> (stored: [UInt8]?, generation: UInt64) {
         reopenIfWanted()
         let encoded = StorageKeyLayout.encode(key)
+        let family = Self.family(key.partition)
         return try locks.withLock(for: key) { () throws(StorageError) in
             try slot.withShared { database, generation throws(StorageError) in
-                let old = try read { () throws(RocksDBFailure) in try database.get(StoreFormat.data, encoded) }
+                let old = try read { () throws(RocksDBFailure) in try database.get(family, encoded) }
                 let updated = try transform(old)
                 try write(database) { () throws(RocksDBFailure) in
                     if let updated {
-                        try database.put(StoreFormat.data, encoded, updated)
+                        try database.put(family, encoded, updated)
                     } else {
-                        try database.delete(StoreFormat.data, encoded)
+                        try database.delete(family, encoded)
                     }
                 }
                 return (updated, generation)

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Contract, beyond ``StorageEngine``:
 /// - Layout: column families `data` (records: 4-byte big-endian partition + key bytes, so a
-///   partition is one contiguous range in key order), `hints` (reserved for hinted handoff),
+///   partition is one contiguous range in key order), `hints` (the reserved partition ``StorageKey/hintPartition``: see ``StorageKey/hint(owner:for:)``),
 ///   `meta` (node metadata and the format marker `gyre.format` = `"2"`), plus `default`.
 /// - Durability follows the ``SyncPolicy`` given at open (see it for what each policy can lose);
 ///   ``setMetadata(_:_:)`` always fsyncs.

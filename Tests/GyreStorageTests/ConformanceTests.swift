@@ -257,3 +257,31 @@ final class ResultBox: @unchecked Sendable {
         return results.removeFirst()
     }
 }
+
+/// Hint records: kept apart from data (not counted, not in any data partition's scan), one
+/// owner's hints one contiguous range, and their keys decode back to owner and record.
+@Suite(.timeLimit(.minutes(3)))
+struct HintRecordTests {
+    @Test(arguments: EngineFactory.all)
+    func hintsAreKeptApartAndScannedByOwner(_ factory: EngineFactory) throws {
+        let (engine, dispose) = try factory.make()
+        defer { dispose() }
+        let (a, b) = (NodeID(high: 0, low: 1), NodeID(high: 0, low: 2))
+        let record = StorageKey(partition: 9, key: Key("k"))
+        try engine.update(record) { _ in [7] }
+        for owner in [a, b] {
+            for key in ["x", "y"] {
+                try engine.update(.hint(owner: owner, for: StorageKey(partition: 3, key: Key(key)))) { _ in [1] }
+            }
+        }
+        #expect(engine.count == 1)
+        #expect(try engine.scan(partition: 9, after: nil, limit: 10).count == 1)
+        let hints = try engine.scan(partition: StorageKey.hintPartition, after: StorageKey.hintScanStart(owner: a), limit: 10)
+        let targets = hints.map { StorageKey(partition: StorageKey.hintPartition, key: $0.key).hintTarget! }
+        #expect(targets.prefix(2).map(\.owner) == [a, a])
+        #expect(targets.prefix(2).map(\.record) == [StorageKey(partition: 3, key: Key("x")), StorageKey(partition: 3, key: Key("y"))])
+        #expect(targets.dropFirst(2).map(\.owner) == [b, b])
+        #expect(try engine.get(.hint(owner: b, for: StorageKey(partition: 3, key: Key("y")))) == [1])
+        #expect(record.hintTarget == nil)
+    }
+}
