@@ -20,6 +20,8 @@ public enum ReplicaAdmission {
         case keyNotInPartition(named: UInt32, actual: Int)
         /// The replica does not hold the named partition at its epoch.
         case partitionNotHeld(UInt32, epoch: UInt64)
+        /// A hint names an owner that is not one of the partition's replicas at the epoch.
+        case ownerNotAReplica(NodeID, partition: UInt32, epoch: UInt64)
 
         public var description: String {
             switch self {
@@ -28,6 +30,8 @@ public enum ReplicaAdmission {
             case let .staleEpoch(sender, replica): "the sender's ring (epoch \(sender)) is older than this replica's (epoch \(replica))"
             case let .keyNotInPartition(named, actual): "the key belongs to partition \(actual), not \(named)"
             case let .partitionNotHeld(partition, epoch): "this node does not hold partition \(partition) at ring epoch \(epoch)"
+            case let .ownerNotAReplica(owner, partition, epoch):
+                "the hint's owner \(owner) is not a replica of partition \(partition) at ring epoch \(epoch)"
             }
         }
     }
@@ -51,6 +55,21 @@ public enum ReplicaAdmission {
         let actual = KeyHash.partition(for: key, partitionCount: partitionCount)
         guard actual == Int(partition) else { return .keyNotInPartition(named: partition, actual: actual) }
         guard holds(actual) else { return .partitionNotHeld(partition, epoch: epoch) }
+        return nil
+    }
+}
+
+extension ReplicaAdmission {
+    /// The checks on a hint (`Replica.HintPut`, a fallback's read): the key hashes to
+    /// `partition`, and `owner`, when given, is one of `replicas`, the partition's N replicas.
+    /// The node itself need not hold the partition: that is what a fallback is.
+    public static func checkHint(key: Key, partition: UInt32, owner: NodeID?, replicas: [NodeID], partitionCount: Int,
+                                 epoch: UInt64) -> Refusal? {
+        if let refusal = checkItem(key: key, partition: partition, partitionCount: partitionCount, epoch: epoch,
+                                   holds: { _ in true }) {
+            return refusal
+        }
+        if let owner, !replicas.contains(owner) { return .ownerNotAReplica(owner, partition: partition, epoch: epoch) }
         return nil
     }
 }

@@ -7,10 +7,13 @@
 public struct ReplicaGetRequest: Sendable, Equatable {
     public var key: Key
     public var partition: UInt32
+    /// Read the hints the node holds for the key, not its own copy (a fallback's read).
+    public var fromHints: Bool
 
-    public init(key: Key, partition: UInt32) {
+    public init(key: Key, partition: UInt32, fromHints: Bool = false) {
         self.key = key
         self.partition = partition
+        self.fromHints = fromHints
     }
 }
 
@@ -39,6 +42,26 @@ public struct ReplicaPutRequest: Sendable, Equatable {
 
 /// `gyre.v1.ReplicaPutResponse`: no fields.
 public struct ReplicaPutResponse: Sendable, Equatable {
+    public init() {}
+}
+
+/// `gyre.v1.HintPutRequest`: versions kept for `owner`, a replica the sender could not reach.
+public struct HintPutRequest: Sendable, Equatable {
+    public var key: Key
+    public var partition: UInt32
+    public var versionSet: [UInt8]
+    public var owner: NodeID
+
+    public init(key: Key, partition: UInt32, versionSet: [UInt8], owner: NodeID) {
+        self.key = key
+        self.partition = partition
+        self.versionSet = versionSet
+        self.owner = owner
+    }
+}
+
+/// `gyre.v1.HintPutResponse`: no fields.
+public struct HintPutResponse: Sendable, Equatable {
     public init() {}
 }
 

@@ -96,4 +96,5 @@ enum ReplicaPaths {
     static let coordinate = "/gyre.v1.Replica/Coordinate"
     static let identify = "/gyre.v1.Replica/Identify"
     static let batch = "/gyre.v1.Replica/Batch"
+    static let hintPut = "/gyre.v1.Replica/HintPut"
 }

@@ -34,6 +34,12 @@ struct PeerTransport: ReplicaTransport {
                          timeoutNanoseconds: Self.timeout(until: deadline), completion: completion)
     }
 
+    func hintPut(_ member: Member, epoch: UInt64, _ request: HintPutRequest, deadline: UInt64,
+                 completion: @escaping @Sendable (Result<HintPutResponse, PeerFailure>) -> Void) {
+        peers.value.call(member, epoch: epoch, ReplicaPaths.hintPut, request, as: HintPutResponse.self,
+                         timeoutNanoseconds: Self.timeout(until: deadline), completion: completion)
+    }
+
     /// At least 1 ns: a deadline already passed still makes one (failing) attempt's worth.
     private static func timeout(until deadline: UInt64) -> UInt64 {
         let now = NIODeadline.now().uptimeNanoseconds

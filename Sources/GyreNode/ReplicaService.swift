@@ -27,6 +27,7 @@ struct ReplicaService {
         router.register(ReplicaPaths.coordinate) { call, bytes in service.coordinate(call, bytes) }
         router.register(ReplicaPaths.identify) { call, bytes in service.identify(call, bytes) }
         router.register(ReplicaPaths.batch) { call, bytes in service.batch(call, bytes) }
+        router.register(ReplicaPaths.hintPut) { call, bytes in service.hintPut(call, bytes) }
     }
 
     /// The view `call` may act under: an authenticated member of this cluster, calling this node
@@ -64,6 +65,11 @@ struct ReplicaService {
     private func batch(_ call: ServerCall, _ bytes: [UInt8]) {
         guard let view = admit(call), let request: ReplicaBatchRequest = RequestChecks.decode(call, bytes) else { return }
         handler.batch(request, view: view) { Self.answer(call, $0) }
+    }
+
+    private func hintPut(_ call: ServerCall, _ bytes: [UInt8]) {
+        guard let view = admit(call), let request: HintPutRequest = RequestChecks.decode(call, bytes) else { return }
+        handler.hintPut(request, view: view) { Self.answer(call, $0) }
     }
 
     private func coordinate(_ call: ServerCall, _ bytes: [UInt8]) {

@@ -90,6 +90,39 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
         }, completion: { result in completion(result.map { _ in () }) })
     }
 
+    /// Keeps `incoming` for `owner` (a replica that could not be reached), merged with any hint
+    /// already held for it and `key`: a fallback's copy, durable under the engine's sync policy.
+    func storeHint(for owner: NodeID, _ key: StorageKey, _ incoming: Version, encoded: [UInt8],
+                   completion: @escaping @Sendable (Result<Void, StorageError>) -> Void) {
+        let versioning = self.versioning
+        storage.update(.hint(owner: owner, for: key), { [self] old throws(StorageError) in
+            guard let old else { return encoded }
+            let current = try decode(old, of: key.key).get()
+            return versioning.encode(versioning.absorb(current: current, incoming: incoming))
+        }, completion: { result in completion(result.map { _ in () }) })
+    }
+
+    /// The merge of the hints this node holds for `key`, for any of `owners`; nil when none.
+    func readHints(_ key: StorageKey, owners: ArraySlice<NodeID>, merged: Version? = nil,
+                   completion: @escaping @Sendable (Result<Version?, StorageError>) -> Void) {
+        guard let owner = owners.first else { return completion(.success(merged)) }
+        storage.get(.hint(owner: owner, for: key)) { [self] result in
+            switch result {
+            case let .failure(error):
+                completion(.failure(error))
+            case .success(nil):
+                readHints(key, owners: owners.dropFirst(), merged: merged, completion: completion)
+            case let .success(bytes?):
+                switch decode(bytes, of: key.key) {
+                case let .failure(error): completion(.failure(error))
+                case let .success(hint):
+                    let next = merged.map { versioning.absorb(current: $0, incoming: hint) } ?? hint
+                    readHints(key, owners: owners.dropFirst(), merged: next, completion: completion)
+                }
+            }
+        }
+    }
+
     // MARK: remote replicas
 
     func readRemote(_ node: NodeID, key: StorageKey, deadline: UInt64,

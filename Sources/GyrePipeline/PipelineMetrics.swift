@@ -21,6 +21,10 @@ public final class PipelineMetrics: Sendable {
     public let contextsRefused = Counter()
     /// Client writes refused because the key would pass its sibling or byte cap.
     public let capRefusals = Counter()
+    /// Hints this node stored for other replicas (Replica.HintPut), and reads it answered from
+    /// its hints (a fallback's read).
+    public let hintsStored = Counter()
+    public let hintReads = Counter()
 
     public init() {}
 
@@ -37,6 +41,8 @@ public final class PipelineMetrics: Sendable {
             ("kv.forwarded", forwarded.value),
             ("kv.contexts_refused", contextsRefused.value),
             ("kv.cap_refusals", capRefusals.value),
+            ("hints.stored", hintsStored.value),
+            ("hints.reads", hintReads.value),
         ]
     }
 }

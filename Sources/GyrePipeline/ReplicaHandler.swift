@@ -72,6 +72,38 @@ public struct ReplicaHandler<Versioning: ReplicaVersioning>: Sendable {
         for (index, item) in request.puts.enumerated() { write(item, view: view) { gathered.put(index, $0) } }
     }
 
+    /// Keeps versions for an unreachable replica (see `Replica.HintPut`); a node that is itself one
+    /// of the key's replicas merges them into its own copy instead.
+    public func hintPut(_ request: HintPutRequest, view: ClusterView,
+                        completion: @escaping @Sendable (Result<HintPutResponse, RPCError>) -> Void) {
+        if request.key.bytes.isEmpty { return completion(.failure(RPCError(.invalidArgument, LimitViolation.emptyKey.description))) }
+        let replicas = view.ring.preferenceList(partition: Int(request.partition) % view.ring.partitionCount, n: view.replication)
+        if let refusal = ReplicaAdmission.checkHint(key: request.key, partition: request.partition, owner: request.owner,
+                                                    replicas: replicas, partitionCount: view.ring.partitionCount,
+                                                    epoch: view.ring.epoch) {
+            return completion(.failure(Self.refusalError("\(refusal) (this node's ring epoch: \(view.epochText))", view: view)))
+        }
+        let incoming: Versioning.Version
+        do {
+            incoming = try context.versioning.decode(request.versionSet)
+        } catch {
+            return completion(.failure(RPCError(.invalidArgument, "undecodable version set: \(error)")))
+        }
+        let key = StorageKey(partition: request.partition, key: request.key)
+        let done: @Sendable (Result<Void, StorageError>) -> Void = { result in
+            switch result {
+            case .success: completion(.success(HintPutResponse()))
+            case let .failure(error) where error.kind == .writeFault: completion(.failure(RPCError(.unavailable, "\(error)")))
+            case let .failure(error): completion(.failure(RPCError(.internal, "storage write failed: \(error)")))
+            }
+        }
+        if replicas.contains(context.me) {
+            return context.absorbLocal(key, incoming, encoded: request.versionSet, completion: done)
+        }
+        context.metrics.hintsStored.increment()
+        context.storeHint(for: request.owner, key, incoming, encoded: request.versionSet, completion: done)
+    }
+
     public func coordinate(_ request: CoordinateRequest, responder: any KVResponder) {
         let hops = max(1, request.hops)
         switch request.operation {
@@ -84,6 +116,7 @@ public struct ReplicaHandler<Versioning: ReplicaVersioning>: Sendable {
     // MARK: items (one replica read or write, alone or batched)
 
     private func read(_ request: ReplicaGetRequest, view: ClusterView, completion: @escaping @Sendable (ReplicaItemResult) -> Void) {
+        if request.fromHints { return readHints(request, view: view, completion: completion) }
         if let refused = refusal(key: request.key, partition: request.partition, view: view) { return completion(refused) }
         context.storage.get(StorageKey(partition: request.partition, key: request.key)) { result in
             switch result {
@@ -109,6 +142,25 @@ public struct ReplicaHandler<Versioning: ReplicaVersioning>: Sendable {
             case let .failure(error) where error.kind == .writeFault:
                 completion(Self.failure(.unavailable, "\(error)"))
             case let .failure(error): completion(Self.failure(.internal, "storage write failed: \(error)"))
+            }
+        }
+    }
+
+    /// A fallback's read: the merge of the hints this node holds for the key, for any of its replicas.
+    private func readHints(_ request: ReplicaGetRequest, view: ClusterView,
+                           completion: @escaping @Sendable (ReplicaItemResult) -> Void) {
+        if request.key.bytes.isEmpty { return completion(Self.failure(.invalidArgument, LimitViolation.emptyKey.description)) }
+        if let refusal = ReplicaAdmission.checkHint(key: request.key, partition: request.partition, owner: nil, replicas: [],
+                                                    partitionCount: view.ring.partitionCount, epoch: view.ring.epoch) {
+            return completion(Self.failure(.failedPrecondition, "\(refusal) (this replica's ring epoch: \(view.epochText))"))
+        }
+        context.metrics.hintReads.increment()
+        let owners = view.ring.preferenceList(partition: Int(request.partition), n: view.replication)
+        let versioning = context.versioning
+        context.readHints(StorageKey(partition: request.partition, key: request.key), owners: owners[...]) { result in
+            switch result {
+            case let .success(merged): completion(ReplicaItemResult(versionSet: merged.map(versioning.encode)))
+            case let .failure(error): completion(Self.failure(.internal, "storage read failed: \(error)"))
             }
         }
     }

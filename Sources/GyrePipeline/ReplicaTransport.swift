@@ -18,6 +18,8 @@ public protocol ReplicaTransport: Sendable {
                completion: @escaping @Sendable (Result<ReplicaBatchResponse, PeerFailure>) -> Void)
     func coordinate(_ member: Member, epoch: UInt64, _ request: CoordinateRequest, deadline: UInt64,
                     completion: @escaping @Sendable (Result<CoordinateResponse, PeerFailure>) -> Void)
+    func hintPut(_ member: Member, epoch: UInt64, _ request: HintPutRequest, deadline: UInt64,
+                 completion: @escaping @Sendable (Result<HintPutResponse, PeerFailure>) -> Void)
 }
 
 /// A failed call to a peer: the error, and whether the peer certainly did not process it (so a

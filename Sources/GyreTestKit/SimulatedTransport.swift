@@ -45,6 +45,14 @@ struct SimulatedTransport<Versioning: ReplicaVersioning>: ReplicaTransport, @unc
         }
     }
 
+    func hintPut(_ member: Member, epoch: UInt64, _ request: HintPutRequest, deadline: UInt64,
+                 completion: @escaping @Sendable (Result<HintPutResponse, PeerFailure>) -> Void) {
+        call(member, epoch: epoch, "Replica.HintPut \(request.key) for \(request.owner)", deadline: deadline,
+             completion: completion) { handler, view, answer in
+            handler.hintPut(request, view: view, completion: answer)
+        }
+    }
+
     /// One call: out, served, back; or refused, lost, late.
     private func call<Response: Sendable>(
         _ member: Member, epoch: UInt64, _ what: String, deadline: UInt64,

@@ -16,7 +16,8 @@ extension ReplicaBatchRequest: WireMessage {
             batch.gets.reserveCapacity(message.n_gets)
             for item in UnsafeBufferPointer(start: message.gets, count: message.n_gets) {
                 guard let item = item?.pointee else { continue }
-                batch.gets.append(ReplicaGetRequest(key: Key([UInt8](item.key)), partition: item.partition))
+                batch.gets.append(ReplicaGetRequest(key: Key([UInt8](item.key)), partition: item.partition,
+                                                    fromHints: item.from_hints != 0))
             }
             batch.puts.reserveCapacity(message.n_puts)
             for item in UnsafeBufferPointer(start: message.puts, count: message.n_puts) {
@@ -46,6 +47,7 @@ extension ReplicaBatchRequest: WireMessage {
             gyre__v1__replica_get_request__init(&item)
             item.key = storage.binary(get.key.bytes)
             item.partition = get.partition
+            item.from_hints = get.fromHints ? 1 : 0
             getItems.set(index, item)
         }
         for (index, put) in puts.enumerated() {

@@ -14,7 +14,7 @@ extension ReplicaGetRequest: WireMessage {
         try unpack(bytes, as: "gyre.v1.ReplicaGetRequest",
                    with: gyre__v1__replica_get_request__unpack,
                    free: gyre__v1__replica_get_request__free_unpacked) { message in
-            ReplicaGetRequest(key: Key([UInt8](message.key)), partition: message.partition)
+            ReplicaGetRequest(key: Key([UInt8](message.key)), partition: message.partition, fromHints: message.from_hints != 0)
         }
     }
 
@@ -28,6 +28,7 @@ extension ReplicaGetRequest: WireMessage {
             gyre__v1__replica_get_request__init(&message)
             message.key = key
             message.partition = partition
+            message.from_hints = fromHints ? 1 : 0
             return packedEncoding(framed: framed,
                                   packedSize: gyre__v1__replica_get_request__get_packed_size(&message)) {
                 gyre__v1__replica_get_request__pack(&message, $0)
@@ -109,6 +110,63 @@ extension ReplicaPutResponse: WireMessage {
                    with: gyre__v1__replica_put_response__unpack,
                    free: gyre__v1__replica_put_response__free_unpacked) { _ in
             ReplicaPutResponse()
+        }
+    }
+
+    /// Always empty: the message has no fields.
+    public func encode() -> [UInt8] { [] }
+
+    public func encodeFramed() -> [UInt8] { packedEncoding(framed: true, packedSize: 0) { _ in 0 } }
+}
+
+// MARK: HintPutRequest
+
+extension HintPutRequest: WireMessage {
+    /// Decodes the message; an `owner` that is not 16 bytes throws ``WireError``.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> HintPutRequest {
+        try unpack(bytes, as: "gyre.v1.HintPutRequest",
+                   with: gyre__v1__hint_put_request__unpack,
+                   free: gyre__v1__hint_put_request__free_unpacked) { (message) throws(WireError) in
+            guard let owner = NodeID(bytes: [UInt8](message.owner)) else {
+                throw .malformed("gyre.v1.HintPutRequest", byteCount: bytes.count, "owner is \(message.owner.len) bytes, not 16")
+            }
+            return HintPutRequest(key: Key([UInt8](message.key)), partition: message.partition,
+                                  versionSet: [UInt8](message.version_set), owner: owner)
+        }
+    }
+
+    public func encode() -> [UInt8] { encoded(framed: false) }
+
+    public func encodeFramed() -> [UInt8] { encoded(framed: true) }
+
+    private func encoded(framed: Bool) -> [UInt8] {
+        key.bytes.withBinaryData { key in
+            versionSet.withBinaryData { versionSet in
+                owner.bytes.withBinaryData { owner in
+                    var message = Gyre__V1__HintPutRequest()
+                    gyre__v1__hint_put_request__init(&message)
+                    message.key = key
+                    message.partition = partition
+                    message.version_set = versionSet
+                    message.owner = owner
+                    return packedEncoding(framed: framed,
+                                          packedSize: gyre__v1__hint_put_request__get_packed_size(&message)) {
+                        gyre__v1__hint_put_request__pack(&message, $0)
+                    }
+                }
+            }
+        }
+    }
+}
+
+// MARK: HintPutResponse
+
+extension HintPutResponse: WireMessage {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> HintPutResponse {
+        try unpack(bytes, as: "gyre.v1.HintPutResponse",
+                   with: gyre__v1__hint_put_response__unpack,
+                   free: gyre__v1__hint_put_response__free_unpacked) { _ in
+            HintPutResponse()
         }
     }
 

@@ -367,6 +367,96 @@ void   gyre__v1__identify_response__free_unpacked
   assert(message->base.descriptor == &gyre__v1__identify_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   gyre__v1__hint_put_request__init
+                     (Gyre__V1__HintPutRequest         *message)
+{
+  static const Gyre__V1__HintPutRequest init_value = GYRE__V1__HINT_PUT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__hint_put_request__get_packed_size
+                     (const Gyre__V1__HintPutRequest *message)
+{
+  assert(message->base.descriptor == &gyre__v1__hint_put_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__hint_put_request__pack
+                     (const Gyre__V1__HintPutRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__hint_put_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__hint_put_request__pack_to_buffer
+                     (const Gyre__V1__HintPutRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__hint_put_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__HintPutRequest *
+       gyre__v1__hint_put_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__HintPutRequest *)
+     protobuf_c_message_unpack (&gyre__v1__hint_put_request__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__hint_put_request__free_unpacked
+                     (Gyre__V1__HintPutRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__hint_put_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   gyre__v1__hint_put_response__init
+                     (Gyre__V1__HintPutResponse         *message)
+{
+  static const Gyre__V1__HintPutResponse init_value = GYRE__V1__HINT_PUT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__hint_put_response__get_packed_size
+                     (const Gyre__V1__HintPutResponse *message)
+{
+  assert(message->base.descriptor == &gyre__v1__hint_put_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__hint_put_response__pack
+                     (const Gyre__V1__HintPutResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__hint_put_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__hint_put_response__pack_to_buffer
+                     (const Gyre__V1__HintPutResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__hint_put_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__HintPutResponse *
+       gyre__v1__hint_put_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__HintPutResponse *)
+     protobuf_c_message_unpack (&gyre__v1__hint_put_response__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__hint_put_response__free_unpacked
+                     (Gyre__V1__HintPutResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__hint_put_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   gyre__v1__replica_batch_request__init
                      (Gyre__V1__ReplicaBatchRequest         *message)
 {
@@ -502,7 +592,7 @@ void   gyre__v1__replica_item_result__free_unpacked
   assert(message->base.descriptor == &gyre__v1__replica_item_result__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor gyre__v1__replica_get_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor gyre__v1__replica_get_request__field_descriptors[3] =
 {
   {
     "key",
@@ -528,15 +618,28 @@ static const ProtobufCFieldDescriptor gyre__v1__replica_get_request__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "from_hints",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__ReplicaGetRequest, from_hints),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__replica_get_request__field_indices_by_name[] = {
+  2,   /* field[2] = from_hints */
   0,   /* field[0] = key */
   1,   /* field[1] = partition */
 };
 static const ProtobufCIntRange gyre__v1__replica_get_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor gyre__v1__replica_get_request__descriptor =
 {
@@ -546,7 +649,7 @@ const ProtobufCMessageDescriptor gyre__v1__replica_get_request__descriptor =
   "Gyre__V1__ReplicaGetRequest",
   "gyre.v1",
   sizeof(Gyre__V1__ReplicaGetRequest),
-  2,
+  3,
   gyre__v1__replica_get_request__field_descriptors,
   gyre__v1__replica_get_request__field_indices_by_name,
   1,  gyre__v1__replica_get_request__number_ranges,
@@ -1013,6 +1116,101 @@ const ProtobufCMessageDescriptor gyre__v1__identify_response__descriptor =
   (ProtobufCMessageInit) gyre__v1__identify_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor gyre__v1__hint_put_request__field_descriptors[4] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__HintPutRequest, key),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "partition",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__HintPutRequest, partition),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version_set",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__HintPutRequest, version_set),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__HintPutRequest, owner),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned gyre__v1__hint_put_request__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  3,   /* field[3] = owner */
+  1,   /* field[1] = partition */
+  2,   /* field[2] = version_set */
+};
+static const ProtobufCIntRange gyre__v1__hint_put_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor gyre__v1__hint_put_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.HintPutRequest",
+  "HintPutRequest",
+  "Gyre__V1__HintPutRequest",
+  "gyre.v1",
+  sizeof(Gyre__V1__HintPutRequest),
+  4,
+  gyre__v1__hint_put_request__field_descriptors,
+  gyre__v1__hint_put_request__field_indices_by_name,
+  1,  gyre__v1__hint_put_request__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__hint_put_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define gyre__v1__hint_put_response__field_descriptors NULL
+#define gyre__v1__hint_put_response__field_indices_by_name NULL
+#define gyre__v1__hint_put_response__number_ranges NULL
+const ProtobufCMessageDescriptor gyre__v1__hint_put_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.HintPutResponse",
+  "HintPutResponse",
+  "Gyre__V1__HintPutResponse",
+  "gyre.v1",
+  sizeof(Gyre__V1__HintPutResponse),
+  0,
+  gyre__v1__hint_put_response__field_descriptors,
+  gyre__v1__hint_put_response__field_indices_by_name,
+  0,  gyre__v1__hint_put_response__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__hint_put_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor gyre__v1__replica_batch_request__field_descriptors[2] =
 {
   {
@@ -1192,18 +1390,20 @@ const ProtobufCMessageDescriptor gyre__v1__replica_item_result__descriptor =
   (ProtobufCMessageInit) gyre__v1__replica_item_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor gyre__v1__replica__method_descriptors[5] =
+static const ProtobufCMethodDescriptor gyre__v1__replica__method_descriptors[6] =
 {
   { "Get", &gyre__v1__replica_get_request__descriptor, &gyre__v1__replica_get_response__descriptor },
   { "Put", &gyre__v1__replica_put_request__descriptor, &gyre__v1__replica_put_response__descriptor },
   { "Coordinate", &gyre__v1__coordinate_request__descriptor, &gyre__v1__coordinate_response__descriptor },
   { "Identify", &gyre__v1__identify_request__descriptor, &gyre__v1__identify_response__descriptor },
   { "Batch", &gyre__v1__replica_batch_request__descriptor, &gyre__v1__replica_batch_response__descriptor },
+  { "HintPut", &gyre__v1__hint_put_request__descriptor, &gyre__v1__hint_put_response__descriptor },
 };
 const unsigned gyre__v1__replica__method_indices_by_name[] = {
   4,        /* Batch */
   2,        /* Coordinate */
   0,        /* Get */
+  5,        /* HintPut */
   3,        /* Identify */
   1         /* Put */
 };
@@ -1214,7 +1414,7 @@ const ProtobufCServiceDescriptor gyre__v1__replica__descriptor =
   "Replica",
   "Gyre__V1__Replica",
   "gyre.v1",
-  5,
+  6,
   gyre__v1__replica__method_descriptors,
   gyre__v1__replica__method_indices_by_name
 };
@@ -1257,6 +1457,14 @@ void gyre__v1__replica__batch(ProtobufCService *service,
 {
   assert(service->descriptor == &gyre__v1__replica__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void gyre__v1__replica__hint_put(ProtobufCService *service,
+                                 const Gyre__V1__HintPutRequest *input,
+                                 Gyre__V1__HintPutResponse_Closure closure,
+                                 void *closure_data)
+{
+  assert(service->descriptor == &gyre__v1__replica__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void gyre__v1__replica__init (Gyre__V1__Replica_Service *service,
                               Gyre__V1__Replica_ServiceDestroy destroy)

@@ -24,6 +24,8 @@ typedef struct Gyre__V1__CoordinateRequest Gyre__V1__CoordinateRequest;
 typedef struct Gyre__V1__CoordinateResponse Gyre__V1__CoordinateResponse;
 typedef struct Gyre__V1__IdentifyRequest Gyre__V1__IdentifyRequest;
 typedef struct Gyre__V1__IdentifyResponse Gyre__V1__IdentifyResponse;
+typedef struct Gyre__V1__HintPutRequest Gyre__V1__HintPutRequest;
+typedef struct Gyre__V1__HintPutResponse Gyre__V1__HintPutResponse;
 typedef struct Gyre__V1__ReplicaBatchRequest Gyre__V1__ReplicaBatchRequest;
 typedef struct Gyre__V1__ReplicaBatchResponse Gyre__V1__ReplicaBatchResponse;
 typedef struct Gyre__V1__ReplicaItemResult Gyre__V1__ReplicaItemResult;
@@ -43,10 +45,15 @@ struct  Gyre__V1__ReplicaGetRequest
    * (seed 0). Checked against the key, and against the partitions the called node holds.
    */
   uint32_t partition;
+  /*
+   * Read the hints this node holds for the key (for any of its replicas, merged) instead of its
+   * own copy: a read that reaches a fallback. The partition need not be one the node holds.
+   */
+  protobuf_c_boolean from_hints;
 };
 #define GYRE__V1__REPLICA_GET_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__replica_get_request__descriptor) \
-    , {0,NULL}, 0 }
+    , {0,NULL}, 0, 0 }
 
 
 struct  Gyre__V1__ReplicaGetResponse
@@ -186,6 +193,31 @@ struct  Gyre__V1__IdentifyResponse
 #define GYRE__V1__IDENTIFY_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__identify_response__descriptor) \
     , {0,NULL}, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0, {0,NULL}, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Gyre__V1__HintPutRequest
+{
+  ProtobufCMessage base;
+  ProtobufCBinaryData key;
+  uint32_t partition;
+  ProtobufCBinaryData version_set;
+  /*
+   * 16 bytes: the node id of the replica the versions are meant for.
+   */
+  ProtobufCBinaryData owner;
+};
+#define GYRE__V1__HINT_PUT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__hint_put_request__descriptor) \
+    , {0,NULL}, 0, {0,NULL}, {0,NULL} }
+
+
+struct  Gyre__V1__HintPutResponse
+{
+  ProtobufCMessage base;
+};
+#define GYRE__V1__HINT_PUT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__hint_put_response__descriptor) \
+     }
 
 
 struct  Gyre__V1__ReplicaBatchRequest
@@ -389,6 +421,44 @@ Gyre__V1__IdentifyResponse *
 void   gyre__v1__identify_response__free_unpacked
                      (Gyre__V1__IdentifyResponse *message,
                       ProtobufCAllocator *allocator);
+/* Gyre__V1__HintPutRequest methods */
+void   gyre__v1__hint_put_request__init
+                     (Gyre__V1__HintPutRequest         *message);
+size_t gyre__v1__hint_put_request__get_packed_size
+                     (const Gyre__V1__HintPutRequest   *message);
+size_t gyre__v1__hint_put_request__pack
+                     (const Gyre__V1__HintPutRequest   *message,
+                      uint8_t             *out);
+size_t gyre__v1__hint_put_request__pack_to_buffer
+                     (const Gyre__V1__HintPutRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__HintPutRequest *
+       gyre__v1__hint_put_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__hint_put_request__free_unpacked
+                     (Gyre__V1__HintPutRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Gyre__V1__HintPutResponse methods */
+void   gyre__v1__hint_put_response__init
+                     (Gyre__V1__HintPutResponse         *message);
+size_t gyre__v1__hint_put_response__get_packed_size
+                     (const Gyre__V1__HintPutResponse   *message);
+size_t gyre__v1__hint_put_response__pack
+                     (const Gyre__V1__HintPutResponse   *message,
+                      uint8_t             *out);
+size_t gyre__v1__hint_put_response__pack_to_buffer
+                     (const Gyre__V1__HintPutResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__HintPutResponse *
+       gyre__v1__hint_put_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__hint_put_response__free_unpacked
+                     (Gyre__V1__HintPutResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Gyre__V1__ReplicaBatchRequest methods */
 void   gyre__v1__replica_batch_request__init
                      (Gyre__V1__ReplicaBatchRequest         *message);
@@ -472,6 +542,12 @@ typedef void (*Gyre__V1__IdentifyRequest_Closure)
 typedef void (*Gyre__V1__IdentifyResponse_Closure)
                  (const Gyre__V1__IdentifyResponse *message,
                   void *closure_data);
+typedef void (*Gyre__V1__HintPutRequest_Closure)
+                 (const Gyre__V1__HintPutRequest *message,
+                  void *closure_data);
+typedef void (*Gyre__V1__HintPutResponse_Closure)
+                 (const Gyre__V1__HintPutResponse *message,
+                  void *closure_data);
 typedef void (*Gyre__V1__ReplicaBatchRequest_Closure)
                  (const Gyre__V1__ReplicaBatchRequest *message,
                   void *closure_data);
@@ -508,6 +584,10 @@ struct Gyre__V1__Replica_Service
                 const Gyre__V1__ReplicaBatchRequest *input,
                 Gyre__V1__ReplicaBatchResponse_Closure closure,
                 void *closure_data);
+  void (*hint_put)(Gyre__V1__Replica_Service *service,
+                   const Gyre__V1__HintPutRequest *input,
+                   Gyre__V1__HintPutResponse_Closure closure,
+                   void *closure_data);
 };
 typedef void (*Gyre__V1__Replica_ServiceDestroy)(Gyre__V1__Replica_Service *);
 void gyre__v1__replica__init (Gyre__V1__Replica_Service *service,
@@ -520,7 +600,8 @@ void gyre__v1__replica__init (Gyre__V1__Replica_Service *service,
       function_prefix__ ## put,\
       function_prefix__ ## coordinate,\
       function_prefix__ ## identify,\
-      function_prefix__ ## batch  }
+      function_prefix__ ## batch,\
+      function_prefix__ ## hint_put  }
 void gyre__v1__replica__get(ProtobufCService *service,
                             const Gyre__V1__ReplicaGetRequest *input,
                             Gyre__V1__ReplicaGetResponse_Closure closure,
@@ -541,6 +622,10 @@ void gyre__v1__replica__batch(ProtobufCService *service,
                               const Gyre__V1__ReplicaBatchRequest *input,
                               Gyre__V1__ReplicaBatchResponse_Closure closure,
                               void *closure_data);
+void gyre__v1__replica__hint_put(ProtobufCService *service,
+                                 const Gyre__V1__HintPutRequest *input,
+                                 Gyre__V1__HintPutResponse_Closure closure,
+                                 void *closure_data);
 
 /* --- descriptors --- */
 
@@ -552,6 +637,8 @@ extern const ProtobufCMessageDescriptor gyre__v1__coordinate_request__descriptor
 extern const ProtobufCMessageDescriptor gyre__v1__coordinate_response__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__identify_request__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__identify_response__descriptor;
+extern const ProtobufCMessageDescriptor gyre__v1__hint_put_request__descriptor;
+extern const ProtobufCMessageDescriptor gyre__v1__hint_put_response__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__replica_batch_request__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__replica_batch_response__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__replica_item_result__descriptor;
