@@ -29,3 +29,43 @@ let testSettings = SWIMSettings(
     maxLocalHealth: 8,
     maxRelayedProbes: 2
 )
+
+/// An instance of `me` among A, B, C, D (unless told otherwise), started at time 0.
+func startedInstance(
+    _ me: NodeID = nodeA, members: [NodeID] = [nodeA, nodeB, nodeC, nodeD], lastIncarnation: UInt64? = nil,
+    settings: SWIMSettings = testSettings
+) -> SWIMInstance {
+    var instance = SWIMInstance(me: me, members: members, lastIncarnation: lastIncarnation, settings: settings)
+    var random = LastChoiceRandom()
+    _ = instance.start(now: 0, random: &random)
+    return instance
+}
+
+extension SWIMInstance {
+    /// `onTimer` with the hand-written generator.
+    mutating func fire(_ timer: Timer, at now: UInt64) -> [Directive] {
+        var random = LastChoiceRandom()
+        return onTimer(timer, now: now, random: &random)
+    }
+
+    /// Every member's state in this node's view.
+    var states: [NodeID: MemberState] { view.mapValues(\.state) }
+}
+
+extension SWIMInstance {
+    /// Runs `count` protocol periods 1000 apart from `start`, each ping acked by its target at
+    /// once (so the local health stays 0); returns the targets in order.
+    mutating func probeRounds(_ count: Int, from start: UInt64 = 1_000) -> [NodeID] {
+        var targets: [NodeID] = []
+        for period in 0..<count {
+            let now = start + UInt64(period) * 1_000
+            for directive in fire(.protocolPeriod, at: now) {
+                guard case let .send(.ping(probe, _), to: target) = directive else { continue }
+                targets.append(target)
+                _ = onMessage(.ack(probe: probe, target: target, incarnation: status(of: target)?.incarnation ?? 0, updates: []),
+                              from: target, now: now + 10)
+            }
+        }
+        return targets
+    }
+}
