@@ -59,6 +59,8 @@ final class ConnectionDriver<Connection: DrivenConnection> {
     let connection: Connection
     private var context: ChannelHandlerContext?
     private var flushScheduled = false
+    /// The buffer of the last flush, reused when nothing else holds it any more.
+    private var spareBuffer: ByteBuffer?
     private var deadlineTask: Scheduled<Void>?
     private var deadlineTaskAt = UInt64.max
     private var closed = false
@@ -116,10 +118,16 @@ final class ConnectionDriver<Connection: DrivenConnection> {
     func flush() {
         guard let context, !closed else { return }
         if connection.hasPendingOutput && context.channel.isWritable {
-            var buffer = context.channel.allocator.buffer(capacity: 4096)
+            // The last flush's buffer again when the socket took all of it (NIO let go of its
+            // storage, so clearing it does not copy): no 4 KiB allocation per flush.
+            var buffer = spareBuffer ?? context.channel.allocator.buffer(capacity: 4096)
+            spareBuffer = nil
+            buffer.clear()
             let healthy = connection.drainOutput(maxBytes: Self.maxBytesPerFlush) { buffer.writeBytes($0) }
             if buffer.readableBytes > 0 {
                 context.writeAndFlush(NIOAny(buffer), promise: nil)
+                // Kept for the next flush only when small: a large one would stay allocated.
+                if buffer.capacity <= 64 << 10 { spareBuffer = buffer }
             }
             if !healthy {
                 close()
@@ -195,6 +203,7 @@ final class ConnectionDriver<Connection: DrivenConnection> {
 
     func channelClosed() {
         closed = true
+        spareBuffer = nil
         deadlineTask?.cancel()
         deadlineTask = nil
         stallTask?.cancel()
