@@ -15,6 +15,9 @@
 #   BENCH_SKIP_ETCD=1   skip etcd
 #   BENCH_GYRE_THREADS=1  gyre-node event-loop threads (nghttpd runs one worker)
 #   BENCH_OUT=DIR       where the summary goes (default: bench-results/, gitignored)
+#   BENCH_WAIT_QUIET=S  before each run, wait up to S seconds (default 0: not at all) until the
+#                       machine is at least 90% idle over 2 s (with the other servers stopped):
+#                       on a machine shared with builds, a run measured beside one says nothing
 #
 # What it checks besides speed (h2load counts HTTP 200 as success whatever grpc-status says):
 #   gyre: Cluster/Stats before/after each run: rpc.KV.<Method>.OK must grow by at least h2load's
@@ -89,6 +92,24 @@ pause_others() { # PID: stop every other server
 resume_all() {
   local p
   for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; done
+}
+
+# wait_quiet SECONDS: until the whole machine was >= 90% idle over 2 s, or SECONDS passed
+# (then says so: that run shared the machine with something else).
+wait_quiet() {
+  local limit=$1 start=$SECONDS a b total idle i
+  [ "$limit" -gt 0 ] || return 0
+  while :; do
+    read -ra a </proc/stat; sleep 2; read -ra b </proc/stat
+    total=0
+    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+    idle=$((b[4] - a[4] + b[5] - a[5]))
+    [ $((idle * 100)) -ge $((total * 90)) ] && return 0
+    if [ $((SECONDS - start)) -ge "$limit" ]; then
+      echo "bench: NOTE: the machine was still busy after $limit s; measuring anyway" >&2
+      return 0
+    fi
+  done
 }
 
 cpu_ticks() { # utime + stime of PID (all threads), in clock ticks
@@ -214,6 +235,7 @@ run_one() {
     etcd-put) before=$("${py[@]}" etcd-range "$ec_addr" bench/put | json_get revision) ;;
   esac
   pause_others "${pid_of[$target]}"
+  wait_quiet "${BENCH_WAIT_QUIET:-0}"
   timeout $((secs + warmup + 60)) h2load "${h2load_flags[@]}" -d "${body[$target]}" \
     --log-file "$log" "${url[$target]}" >"$tmp/$target.$round.out" 2>&1 &
   h2pid=$!
