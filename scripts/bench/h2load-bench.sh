@@ -141,8 +141,8 @@ start_gyre() {
   local name=$1 bin=$2 port i
   port=$(free_port)
   # One event loop, like nghttpd's one worker: on 2 cores shared with h2load a second loop
-  # only adds context switches (measured: ~10% fewer req/s with --threads 2, and a p99 of
-  # 4-5 ms: three busy threads on two cores, a loop waits out the others' time slices).
+  # only adds context switches (measured: ~10% fewer req/s with --threads 2) and, in some
+  # rounds, a p99 of 4-5 ms: three busy threads on two cores, a loop waits out a time slice.
   # The in-memory engine by default: this benchmark measures the transport against nghttpd
   # (BENCH_GYRE_ENGINE=rocksdb for the durable engine; single-bench.sh measures storage).
   "$bin" --listen "127.0.0.1:$port" --log-level warning --threads "${BENCH_GYRE_THREADS:-1}" \
