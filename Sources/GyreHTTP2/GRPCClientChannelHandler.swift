@@ -43,7 +43,7 @@ final class GRPCClientChannelHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        driver?.flush()
+        driver?.readComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

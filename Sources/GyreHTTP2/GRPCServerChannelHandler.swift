@@ -35,7 +35,7 @@ final class GRPCServerChannelHandler: ChannelDuplexHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let driver = ConnectionDriver(connection: makeConnection(context.eventLoop), pausesReads: true)
+        let driver = ConnectionDriver(connection: makeConnection(context.eventLoop), pausesReads: true, flushesPerPass: true)
         driver.attach(context)
         if let entry {
             driver.onFlushed = { [unowned self, unowned driver] in
@@ -69,7 +69,7 @@ final class GRPCServerChannelHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        driver?.flush()
+        driver?.readComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

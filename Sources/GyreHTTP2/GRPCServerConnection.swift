@@ -16,6 +16,10 @@ import GyreRPC
 /// per server), unsent response bytes, its share of the in-flight budget, idle time. The owner
 /// closes at once when ``mustClose``, and calls ``outputStalled()`` when it closes because its
 /// output waited too long on a peer that reads nothing.
+///
+/// The per-call state skips Swift's run-time exclusivity checks (`@exclusivity(unchecked)`), as
+/// ``ServerStream``'s does: single-threaded, and no property is modified while an access to it
+/// is open (nghttp2 callbacks run inside `session` calls but touch other properties).
 public final class GRPCServerConnection {
     public let configuration: ServerConfiguration
     let router: RPCRouter
@@ -26,39 +30,39 @@ public final class GRPCServerConnection {
     let observer: any ServerObserver
     let executor: any ConnectionExecutor
     let now: @Sendable () -> UInt64
-    private var session: NGHTTP2Session!
-    private var streams: [Int32: ServerStream] = [:]
-    private var ready: [ServerStream] = []
-    private var deadlines = DeadlineQueue<Int32>()
+    @exclusivity(unchecked) private var session: NGHTTP2Session!
+    @exclusivity(unchecked) private var streams: [Int32: ServerStream] = [:]
+    @exclusivity(unchecked) private var ready: [ServerStream] = []
+    @exclusivity(unchecked) private var deadlines = DeadlineQueue<Int32>()
     private let paths: PathTable
     /// The stream whose header block is being received (header blocks are never interleaved).
-    private var headerStream: ServerStream?
+    @exclusivity(unchecked) private var headerStream: ServerStream?
     /// Size and field count of the header block being received.
-    private var headerBlockBytes = 0
-    private var headerBlockFields = 0
+    @exclusivity(unchecked) private var headerBlockBytes = 0
+    @exclusivity(unchecked) private var headerBlockFields = 0
     /// Streams reset so far for oversized header lists.
-    private var headerViolations = 0
+    @exclusivity(unchecked) private var headerViolations = 0
     /// Streams whose request is not complete yet, oldest first.
-    private var oldestIncomplete: ServerStream?
-    private var newestIncomplete: ServerStream?
+    @exclusivity(unchecked) private var oldestIncomplete: ServerStream?
+    @exclusivity(unchecked) private var newestIncomplete: ServerStream?
     /// Calls of the ordinary budget in flight on this connection.
-    private var callsInFlight = 0
+    @exclusivity(unchecked) private var callsInFlight = 0
     /// Request bytes buffered in incomplete requests on this connection.
-    public private(set) var bufferedRequestBytes = 0 {
+    @exclusivity(unchecked) public private(set) var bufferedRequestBytes = 0 {
         didSet { peakHeldBytes = max(peakHeldBytes, unsentBytes + bufferedRequestBytes) }
     }
     /// Response bytes queued on streams and not yet handed to nghttp2.
-    public private(set) var unsentBytes = 0 {
+    @exclusivity(unchecked) public private(set) var unsentBytes = 0 {
         didSet { peakHeldBytes = max(peakHeldBytes, unsentBytes + bufferedRequestBytes) }
     }
     /// The most request and response bytes this connection held at once.
-    public private(set) var peakHeldBytes = 0
+    @exclusivity(unchecked) public private(set) var peakHeldBytes = 0
     /// When the backlog of unsent bytes last moved (or began).
-    private var lastOutputProgress: UInt64 = 0
+    @exclusivity(unchecked) private var lastOutputProgress: UInt64 = 0
     /// Since when the connection has had no open stream; nil while it has one.
-    public private(set) var idleSince: UInt64?
-    private var receiving = false
-    public private(set) var isShuttingDown = false
+    @exclusivity(unchecked) public private(set) var idleSince: UInt64?
+    @exclusivity(unchecked) private var receiving = false
+    @exclusivity(unchecked) public private(set) var isShuttingDown = false
     /// True once the connection must be closed without waiting for its output (the peer does
     /// not read it, or abused the protocol): the owner sends what it can and closes.
     public private(set) var mustClose = false

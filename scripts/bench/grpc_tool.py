@@ -10,7 +10,8 @@ benchmark needs no generated stubs; the calls use grpcio's generic unary_unary w
   etcd-put ADDR KEY N | etcd-range ADDR KEY   the same against etcd's KV service (JSON)
   wait-grpc ADDR SECONDS                      wait until the server answers any gRPC call
   analyze LOG SECONDS                         h2load --log-file -> JSON {n, ok, rps, p50_ms, ...}
-  report RESULTS_TSV                          print the table and the gyre/nghttpd ratios
+  report RESULTS_TSV                          print the table, the gyre/nghttpd ratios and tail
+                                              goal, and gyre-get against base-get
 """
 
 from __future__ import annotations
@@ -215,34 +216,61 @@ def report(path: str) -> None:
         except (KeyError, ValueError):
             return float("nan")
 
-    print(f"{'target':<12} {'round':>5} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} "
+    def tail(r):
+        return num(r, "p99_ms") / num(r, "p50_ms") if num(r, "p50_ms") > 0 else float("nan")
+
+    print(f"{'target':<12} {'round':>5} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'p99/p50':>7} "
           f"{'CPU us/req':>10}  check")
     for r in rows:
         print(f"{r['target']:<12} {r['round']:>5} {num(r, 'rps'):>10.0f} {num(r, 'p50_ms'):>8.3f} "
-              f"{num(r, 'p99_ms'):>8.3f} {num(r, 'cpu_us_per_req'):>10.2f}  {r.get('check', '')}")
+              f"{num(r, 'p99_ms'):>8.3f} {tail(r):>7.2f} {num(r, 'cpu_us_per_req'):>10.2f}  {r.get('check', '')}")
 
-    by = {(r["target"], r["round"]): num(r, "rps") for r in rows}
+    row = {(r["target"], r["round"]): r for r in rows}
+    by = {k: num(r, "rps") for k, r in row.items()}
     rounds = sorted({r["round"] for r in rows}, key=int)
     print()
-    for target, goal in (("gyre-get", 0.6), ("gyre-put", 0.5)):
-        ratios = []
+    # The tail goal: in the same round as nghttpd, p99 <= 3 x p50 and req/s >= 0.6 x nghttpd's.
+    for target, goal in (("gyre-get", 0.6), ("base-get", 0.6), ("gyre-put", 0.5)):
+        ratios, tails, met = [], [], 0
         for rd in rounds:
             a, b = by.get((target, rd)), by.get(("nghttpd", rd))
             if a is None or not b:
                 continue
+            t = tail(row[(target, rd)])
             ratios.append(a / b)
-            print(f"{target}/nghttpd round {rd}: {a / b:.2f}")
+            tails.append(t)
+            ok = a / b >= goal and (target == "gyre-put" or t <= 3.0)
+            met += ok
+            print(f"{target}/nghttpd round {rd}: req/s {a / b:.2f}, p99/p50 {t:.2f} "
+                  f"(nghttpd {tail(row[('nghttpd', rd)]):.2f})  {'meets' if ok else 'BELOW'}")
         if ratios:
             med = statistics.median(ratios)
             verdict = "meets" if med >= goal else "BELOW"
-            print(f"{target}/nghttpd median: {med:.2f}  (target >= {goal}: {verdict})")
-        else:
+            print(f"{target}/nghttpd median: req/s {med:.2f} (target >= {goal}: {verdict}), "
+                  f"p99/p50 {statistics.median(tails):.2f}; rounds meeting the goal: {met} of {len(ratios)}")
+        elif target != "base-get":
             print(f"{target}/nghttpd: not measured")
     for target in ("etcd-put", "etcd-range"):
         vals = [by[(target, rd)] / by[("nghttpd", rd)] for rd in rounds
                 if (target, rd) in by and by.get(("nghttpd", rd))]
         if vals:
             print(f"{target}/nghttpd median (reference): {statistics.median(vals):.2f}")
+    # gyre-get against a baseline binary measured in the same rounds: a median more than 10%
+    # worse (fewer req/s, or a higher p50 or p99) is a regression.
+    both = [rd for rd in rounds if ("gyre-get", rd) in row and ("base-get", rd) in row]
+    if both:
+        print()
+        worse = []
+        for key, name, higher_is_better in (("rps", "req/s", True), ("p50_ms", "p50", False), ("p99_ms", "p99", False)):
+            new = statistics.median(num(row[("gyre-get", rd)], key) for rd in both)
+            old = statistics.median(num(row[("base-get", rd)], key) for rd in both)
+            change = (new - old) / old if old else float("nan")
+            bad = change < -0.10 if higher_is_better else change > 0.10
+            if bad:
+                worse.append(name)
+            print(f"gyre-get vs base-get, median {name}: {new:.3f} vs {old:.3f} ({change:+.1%})")
+        print(f"gyre-get vs base-get over {len(both)} rounds: "
+              + (f"REGRESSION ({', '.join(worse)} more than 10% worse)" if worse else "no regression"))
 
 
 # ---------------------------------------------------------------- main

@@ -8,10 +8,16 @@
 #   BENCH_ROUNDS=2      rounds; each round runs every target once, in turn
 #   BENCH_BUILD=1       run `swift build -c release` first (0: use the binary as it is)
 #   BENCH_GYRE_BIN=...  gyre-node to measure (default: .build/release/gyre-node)
+#   BENCH_GYRE_BASE_BIN=...  a second gyre-node (say, main's build) measured in the same rounds as
+#                       target base-get, alternating with gyre-get (which goes first alternates
+#                       by round); the report compares the medians (a regression: >10% worse)
 #   BENCH_SKIP_GYRE=1   skip gyre (automatic, with a note, when the binary is missing)
 #   BENCH_SKIP_ETCD=1   skip etcd
 #   BENCH_GYRE_THREADS=1  gyre-node event-loop threads (nghttpd runs one worker)
 #   BENCH_OUT=DIR       where the summary goes (default: bench-results/, gitignored)
+#   BENCH_WAIT_QUIET=S  before each run, wait up to S seconds (default 0: not at all) until the
+#                       machine is at least 90% idle over 2 s (with the other servers stopped):
+#                       on a machine shared with builds, a run measured beside one says nothing
 #
 # What it checks besides speed (h2load counts HTTP 200 as success whatever grpc-status says):
 #   gyre: Cluster/Stats before/after each run: rpc.KV.<Method>.OK must grow by at least h2load's
@@ -27,6 +33,10 @@
 # version. Fresh-key Puts: scripts/bench/cluster-bench.sh.
 # All targets share the machine with h2load (about one core at 200k req/s): compare ratios within
 # one run, never absolute figures across runs.
+#
+# Report: per row req/s, p50 and p99 (from every request's duration in h2load's --log-file) and
+# p99/p50; per round gyre's req/s over nghttpd's and its p99/p50, judged against the tail goal
+# (p99 <= 3 x p50 and req/s >= 0.6 x nghttpd's, in the same round).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -84,6 +94,24 @@ resume_all() {
   for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; done
 }
 
+# wait_quiet SECONDS: until the whole machine was >= 90% idle over 2 s, or SECONDS passed
+# (then says so: that run shared the machine with something else).
+wait_quiet() {
+  local limit=$1 start=$SECONDS a b total idle i
+  [ "$limit" -gt 0 ] || return 0
+  while :; do
+    read -ra a </proc/stat; sleep 2; read -ra b </proc/stat
+    total=0
+    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+    idle=$((b[4] - a[4] + b[5] - a[5]))
+    [ $((idle * 100)) -ge $((total * 90)) ] && return 0
+    if [ $((SECONDS - start)) -ge "$limit" ]; then
+      echo "bench: NOTE: the machine was still busy after $limit s; measuring anyway" >&2
+      return 0
+    fi
+  done
+}
+
 cpu_ticks() { # utime + stime of PID (all threads), in clock ticks
   local stat
   stat=$(<"/proc/$1/stat")
@@ -106,29 +134,50 @@ url[nghttpd]="http://127.0.0.1:$ng_port/static"
 body[nghttpd]=$tmp/get.bin
 targets=(nghttpd)
 
-if [ "$skip_gyre" != 1 ]; then
-  gy_port=$(free_port)
+declare -A addr_of
+# start_gyre NAME BIN: starts a node, waits until it serves, writes the bench keys; its address
+# goes to addr_of[NAME], its PID to pid_of[NAME].
+start_gyre() {
+  local name=$1 bin=$2 port i
+  port=$(free_port)
   # One event loop, like nghttpd's one worker: on 2 cores shared with h2load a second loop
-  # only adds context switches (measured: ~10% fewer req/s with --threads 2).
+  # only adds context switches (measured: ~10% fewer req/s with --threads 2) and, in some
+  # rounds, a p99 of 4-5 ms: three busy threads on two cores, a loop waits out a time slice.
   # The in-memory engine by default: this benchmark measures the transport against nghttpd
   # (BENCH_GYRE_ENGINE=rocksdb for the durable engine; single-bench.sh measures storage).
-  "$gyre_bin" --listen "127.0.0.1:$gy_port" --log-level warning --threads "${BENCH_GYRE_THREADS:-1}" \
-    --engine "${BENCH_GYRE_ENGINE:-memory}" --data-dir "$tmp/gyre.data" \
-    >"$tmp/gyre.out" 2>"$tmp/gyre.err" &
-  pids+=($!); pid_of[gyre]=$!
+  "$bin" --listen "127.0.0.1:$port" --log-level warning --threads "${BENCH_GYRE_THREADS:-1}" \
+    --engine "${BENCH_GYRE_ENGINE:-memory}" --data-dir "$tmp/$name.data" \
+    >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  pids+=($!); pid_of[$name]=$!
   for ((i = 0; i < 300; i++)); do
-    grep -q '^gyre-node serving on ' "$tmp/gyre.out" && break
-    kill -0 "${pid_of[gyre]}" 2>/dev/null || { cat "$tmp/gyre.err" >&2; echo "bench: gyre-node exited" >&2; exit 1; }
+    grep -q '^gyre-node serving on ' "$tmp/$name.out" && break
+    kill -0 "${pid_of[$name]}" 2>/dev/null || { cat "$tmp/$name.err" >&2; echo "bench: $bin exited" >&2; exit 1; }
     sleep 0.1
   done
-  grep -q '^gyre-node serving on ' "$tmp/gyre.out" || { echo "bench: gyre-node not ready after 30 s" >&2; exit 1; }
-  gy_addr="127.0.0.1:$gy_port"
-  "${py[@]}" gyre-put "$gy_addr" bench/get 100
-  "${py[@]}" gyre-put "$gy_addr" bench/put 100
+  grep -q '^gyre-node serving on ' "$tmp/$name.out" || { echo "bench: $bin not ready after 30 s" >&2; exit 1; }
+  addr_of[$name]="127.0.0.1:$port"
+  "${py[@]}" gyre-put "${addr_of[$name]}" bench/get 100
+  "${py[@]}" gyre-put "${addr_of[$name]}" bench/put 100
+}
+
+base_bin=${BENCH_GYRE_BASE_BIN:-}
+if [ -n "$base_bin" ] && [ ! -x "$base_bin" ]; then
+  echo "bench: BENCH_GYRE_BASE_BIN=$base_bin is not an executable" >&2; exit 1
+fi
+if [ "$skip_gyre" != 1 ]; then
+  start_gyre gyre "$gyre_bin"
+  gy_addr=${addr_of[gyre]}
   "${py[@]}" body gyre-put "$tmp/put.bin" --key bench/put --value-bytes 100
   url[gyre-get]="http://$gy_addr/gyre.v1.KV/Get"; body[gyre-get]=$tmp/get.bin; pid_of[gyre-get]=${pid_of[gyre]}
   url[gyre-put]="http://$gy_addr/gyre.v1.KV/Put"; body[gyre-put]=$tmp/put.bin; pid_of[gyre-put]=${pid_of[gyre]}
+  addr_of[gyre-get]=$gy_addr; addr_of[gyre-put]=$gy_addr
   targets+=(gyre-get)
+  if [ -n "$base_bin" ]; then
+    start_gyre base "$base_bin"
+    url[base-get]="http://${addr_of[base]}/gyre.v1.KV/Get"; body[base-get]=$tmp/get.bin; pid_of[base-get]=${pid_of[base]}
+    addr_of[base-get]=${addr_of[base]}
+    targets+=(base-get)
+  fi
   # h2load sends one fixed body, so every Put is a context-free write of one key: since keys keep
   # siblings (dotted version vectors), that measures the sibling cap (FAILED_PRECONDITION after
   # 100), not writes. Put is measured with fresh keys by scripts/bench/cluster-bench.sh
@@ -182,10 +231,11 @@ run_one() {
   local target=$1 round=$2 log=$tmp/$1.$2.log before="" after="" check="" h2pid c0 c1 rc=0
   rm -f "$log" # h2load appends to an existing --log-file
   case $target in
-    gyre-*) before=$("${py[@]}" gyre-stats "$gy_addr") ;;
+    gyre-* | base-get) before=$("${py[@]}" gyre-stats "${addr_of[$target]}") ;;
     etcd-put) before=$("${py[@]}" etcd-range "$ec_addr" bench/put | json_get revision) ;;
   esac
   pause_others "${pid_of[$target]}"
+  wait_quiet "${BENCH_WAIT_QUIET:-0}"
   timeout $((secs + warmup + 60)) h2load "${h2load_flags[@]}" -d "${body[$target]}" \
     --log-file "$log" "${url[$target]}" >"$tmp/$target.$round.out" 2>&1 &
   h2pid=$!
@@ -201,10 +251,10 @@ run_one() {
   stats=$("${py[@]}" analyze "$log" "$secs")
   n2xx=$(json_get ok <<<"$stats")
   case $target in
-    gyre-get | gyre-put)
+    gyre-get | gyre-put | base-get)
       local method=Get
       [ "$target" = gyre-put ] && method=Put
-      after=$("${py[@]}" gyre-stats "$gy_addr")
+      after=$("${py[@]}" gyre-stats "${addr_of[$target]}")
       check=$(gyre_check "$method" "$before" "$after" "$n2xx")
       if [ "$target" = gyre-put ]; then
         local got
@@ -239,7 +289,15 @@ PY
 echo "bench: ${#targets[@]} targets x $rounds rounds x ($warmup + $secs) s: ${targets[*]}" >&2
 echo "bench: h2load ${h2load_flags[*]@Q} -d BODY --log-file LOG URL" >&2
 for ((r = 1; r <= rounds; r++)); do
-  for t in "${targets[@]}"; do run_one "$t" "$r"; done
+  order=("${targets[@]}")
+  if [ -n "$base_bin" ] && [ $((r % 2)) = 0 ]; then
+    # Even rounds measure the baseline before gyre-get, so neither always runs right after nghttpd.
+    order=()
+    for t in "${targets[@]}"; do
+      case $t in gyre-get) ;; base-get) order+=(base-get gyre-get) ;; *) order+=("$t") ;; esac
+    done
+  fi
+  for t in "${order[@]}"; do run_one "$t" "$r"; done
 done
 
 if [ "$skip_etcd" != 1 ]; then
@@ -255,6 +313,7 @@ summary=$out_dir/h2load-$(date +%Y%m%d-%H%M%S).txt
 {
   echo "# h2load ${h2load_flags[*]@Q} -d BODY URL; $(h2load --version | head -1); $(nproc) cores"
   [ "$skip_gyre" = 1 ] && echo "# gyre targets skipped (no binary at $gyre_bin)"
+  [ -n "$base_bin" ] && echo "# gyre-get: $gyre_bin; base-get: $base_bin"
   "${py[@]}" report "$results"
 } | tee "$summary"
 cp "$results" "${summary%.txt}.tsv"
