@@ -14,6 +14,12 @@ public struct KeyPlacement: Sendable, Equatable {
         replicas = ring.preferenceList(partition: partition, n: replication)
     }
 
+    /// Up to `limit` members after the preference list on the ring, in ring order: where a sloppy
+    /// quorum writes and reads for replicas that are down or silent.
+    public func fallbacks(in ring: Ring, limit: Int) -> [NodeID] {
+        Array(ring.preferenceList(partition: partition, n: replicas.count + limit).dropFirst(replicas.count))
+    }
+
     /// Whether a request for this key that reached `me` after `hops` forwards is coordinated
     /// here or forwarded (see ``RouteDecision``).
     public func route(at me: NodeID, hops: UInt32) -> RouteDecision {

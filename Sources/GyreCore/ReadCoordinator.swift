@@ -1,24 +1,32 @@
 public import GyreModel
 
-/// One client read, coordinated: ask the N replicas, answer once R have answered, then repair
-/// the replicas that turned out stale.
+/// One client read, coordinated: ask the key's replicas, answer once R have answered, then
+/// repair the replicas that turned out stale (sloppy quorum: fallbacks stand in for replicas that
+/// are down or fail, answering from the hints they hold).
 ///
 /// Contract (an Instance: it never reads a clock or does I/O; every event returns Directives):
-/// - ``start()`` asks every replica (the coordinator's own replica is one of them) and schedules
-///   the wait deadline.
-/// - A replica's answer (its versions, or nil for "no versions") counts toward R; a failure does
-///   not. At R answers: ``Directive/reply(_:)`` with the merge of everything heard so far. When R
-///   can no longer be reached, or the deadline passes first: reply UNAVAILABLE.
-/// - After the reply the instance keeps listening until every replica answered or the deadline
+/// - ``start()`` asks every replica (the coordinator's own among them, when it is one) that the
+///   failure detector does not see as down, and schedules the wait deadline. For each replica
+///   that is down, or whose read fails, the next unused node of `fallbacks` (the ring after the
+///   preference list, in order) is asked for the hints it holds for the key
+///   (``Directive/readHints(_:)``); a fallback that fails is replaced by the next one.
+/// - An answer (versions, or nil for "no versions"), a replica's or a fallback's, counts toward
+///   R; a failure does not. At R answers: ``Directive/reply(_:)`` with the merge of everything
+///   heard so far. When R can no longer be reached, or the deadline passes first: reply
+///   UNAVAILABLE.
+/// - After the reply the instance keeps listening until every attempt ended or the deadline
 ///   passed, then emits ``Directive/repair(_:_:)`` for every replica that answered with something
-///   other than the final merge, and ``Directive/finished``. Replicas that failed or never
-///   answered are not repaired (nothing is known of them).
+///   other than the final merge, and ``Directive/finished``. Fallbacks, and replicas that failed
+///   or never answered, are not repaired (nothing is known of them; fallbacks hand their hints
+///   over themselves).
 /// - Every directive is emitted once; events after ``Directive/finished`` return nothing.
 public struct ReadCoordinator<Version: Mergeable>: Sendable {
     /// What the shell must do next.
     public enum Directive: Sendable, Equatable {
         /// Read this replica's versions of the key (the coordinator's own included).
         case read(NodeID)
+        /// Read the hints this fallback holds for the key.
+        case readHints(NodeID)
         /// Call ``onTimeout(now:)`` at this time.
         case scheduleTimeout(at: UInt64)
         /// Answer the client.
@@ -32,18 +40,30 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
     public let replicas: [NodeID]
     public let r: Int
     public let deadline: UInt64
+    @usableFromInline let down: Set<NodeID>
+    @usableFromInline var unusedFallbacks: ArraySlice<NodeID>
+    /// Attempts in flight: true for a fallback.
+    @usableFromInline var outstanding: [NodeID: Bool] = [:]
     @usableFromInline var answers: [NodeID: Version?] = [:]
-    @usableFromInline var failed: Set<NodeID> = []
     @usableFromInline var merged: Version?
     @usableFromInline var replied = false
     @usableFromInline var done = false
 
-    @inlinable public init(replicas: [NodeID], r: Int, deadline: UInt64) {
+    /// - Parameters:
+    ///   - fallbacks: the nodes after the preference list on the ring, in order (none of them one
+    ///     of `replicas`); those seen as down left out.
+    ///   - down: replicas the failure detector sees as down.
+    @inlinable public init(replicas: [NodeID], fallbacks: [NodeID] = [], down: Set<NodeID> = [], r: Int, deadline: UInt64) {
         precondition(r >= 1 && r <= replicas.count, "R must be in 1...N")
         self.replicas = replicas
         self.r = r
         self.deadline = deadline
+        self.down = down
+        unusedFallbacks = fallbacks.filter { !replicas.contains($0) }[...]
     }
+
+    /// Answers so far that came from fallbacks.
+    @inlinable public var fallbackAnswers: Int { answers.keys.count { !replicas.contains($0) } }
 
     /// True once ``Directive/finished`` was emitted.
     @inlinable public var isFinished: Bool { done }
@@ -51,11 +71,23 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
     // MARK: events
 
     @inlinable public mutating func start() -> [Directive] {
-        replicas.map(Directive.read) + [.scheduleTimeout(at: deadline)]
+        var directives: [Directive] = []
+        for node in replicas {
+            if down.contains(node) {
+                directives += standIn()
+            } else {
+                outstanding[node] = false
+                directives.append(.read(node))
+            }
+        }
+        directives.append(.scheduleTimeout(at: deadline))
+        directives += decide()
+        if outstanding.isEmpty { directives += finish() }
+        return directives
     }
 
     @inlinable public mutating func onAnswer(from node: NodeID, versions: Version?) -> [Directive] {
-        guard !done, replicas.contains(node), answers[node] == nil, !failed.contains(node) else { return [] }
+        guard !done, outstanding.removeValue(forKey: node) != nil else { return [] }
         answers[node] = .some(versions)
         if let versions {
             // Replicas usually agree: an equal answer needs no merge (merging is far dearer).
@@ -65,22 +97,13 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
                 merged = versions
             }
         }
-        var directives: [Directive] = []
-        if !replied && answers.count >= r {
-            replied = true
-            directives.append(.reply(.ok(merged: merged, answered: answers.count)))
-        }
-        return directives + finishIfEveryoneSpoke()
+        return decide() + finishIfEveryoneSpoke()
     }
 
     @inlinable public mutating func onFailure(from node: NodeID) -> [Directive] {
-        guard !done, replicas.contains(node), answers[node] == nil, failed.insert(node).inserted else { return [] }
-        var directives: [Directive] = []
-        if !replied && replicas.count - failed.count < r {
-            replied = true
-            directives.append(.reply(.unavailable(answered: answers.count, required: r)))
-        }
-        return directives + finishIfEveryoneSpoke()
+        guard !done, outstanding.removeValue(forKey: node) != nil else { return [] }
+        let directives = replied ? [] : standIn()
+        return directives + decide() + finishIfEveryoneSpoke()
     }
 
     @inlinable public mutating func onTimeout(now: UInt64) -> [Directive] {
@@ -95,12 +118,33 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
 
     // MARK: steps
 
+    /// Asks the next fallback for its hints (nothing when none is left).
+    @inlinable mutating func standIn() -> [Directive] {
+        guard let fallback = unusedFallbacks.popFirst() else { return [] }
+        outstanding[fallback] = true
+        return [.readHints(fallback)]
+    }
+
+    @inlinable mutating func decide() -> [Directive] {
+        guard !replied else { return [] }
+        if answers.count >= r {
+            replied = true
+            return [.reply(.ok(merged: merged, answered: answers.count, hinted: fallbackAnswers))]
+        }
+        if answers.count + outstanding.count + unusedFallbacks.count < r {
+            replied = true
+            return [.reply(.unavailable(answered: answers.count, required: r))]
+        }
+        return []
+    }
+
     @inlinable mutating func finishIfEveryoneSpoke() -> [Directive] {
-        answers.count + failed.count == replicas.count ? finish() : []
+        outstanding.isEmpty ? finish() : []
     }
 
     /// Read repair: every replica that answered with anything but the final merge gets it.
     @inlinable mutating func finish() -> [Directive] {
+        guard !done else { return [] }
         done = true
         var directives: [Directive] = []
         if let merged {
@@ -116,8 +160,9 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
 
 /// How a read ends for the client.
 public enum ReadReply<Version: Mergeable>: Sendable, Equatable {
-    /// R replicas answered; `merged` is nil when none holds any version of the key.
-    case ok(merged: Version?, answered: Int)
-    /// Fewer than `required` replicas answered in time.
+    /// R nodes answered, `hinted` of them fallbacks; `merged` is nil when none holds any version
+    /// of the key.
+    case ok(merged: Version?, answered: Int, hinted: Int)
+    /// Fewer than `required` nodes answered in time.
     case unavailable(answered: Int, required: Int)
 }

@@ -8,20 +8,26 @@ public import GyreRPC
 public enum WriteAnswer {
     public static let acksTrailer = "gyre-acks"
     public static let outcomeTrailer = "gyre-outcome"
+    /// How many of `gyre-acks` were hints (fallbacks standing in for replicas); sent when not 0.
+    public static let hintedTrailer = "gyre-hinted"
 
     /// A failed write: `code` (UNAVAILABLE unless said otherwise) with the acknowledgements so far
     /// and what they imply.
-    public static func failure(_ message: String, code: StatusCode = .unavailable, acks: Int,
+    public static func failure(_ message: String, code: StatusCode = .unavailable, acks: Int, hinted: Int = 0,
                                outcome: WriteOutcome) -> RPCError {
         var trailers = Metadata()
         trailers.addLowercased(acksTrailer, String(acks))
         trailers.addLowercased(outcomeTrailer, outcome.rawValue)
+        if hinted > 0 { trailers.addLowercased(hintedTrailer, String(hinted)) }
         return RPCError(code, message, trailers: trailers)
     }
 
-    /// A coordinated write that ended short of W (see ``WriteReply/unavailable(acks:outcome:)``).
-    public static func shortOfQuorum(acks: Int, w: Int, outcome: WriteOutcome) -> RPCError {
-        failure("only \(acks) of the \(w) replicas needed (W) acknowledged in time", acks: acks, outcome: outcome)
+    /// A coordinated write that ended short of W (see ``WriteReply/unavailable(acks:hinted:outcome:)``).
+    public static func shortOfQuorum(acks: Int, hinted: Int = 0, w: Int, strict: Bool = false, outcome: WriteOutcome) -> RPCError {
+        let what = strict ? "of the key's replicas (strict quorum)" : "replicas"
+        let hints = hinted > 0 ? ", \(hinted) of them hints" : ""
+        return failure("only \(acks) of the \(w) \(what) needed (W) acknowledged in time\(hints)", acks: acks,
+                       hinted: hinted, outcome: outcome)
     }
 
     /// A write refused before anything was stored (`code` says why: a cap, a ring that moved).

@@ -2,21 +2,32 @@ public import GyreModel
 
 /// One client write, coordinated: the coordinator has already applied it to its own replica
 /// (creating the new version with its own actor id); this instance sends the result to the other
-/// replicas and answers once W replicas hold it.
+/// replicas and answers once W nodes hold it (sloppy quorum, Dynamo's).
 ///
 /// Contract (an Instance: no clock, no I/O; events return Directives):
 /// - The coordinator's own write counts as one acknowledgement when `localApplied`.
+/// - Every other replica is written (``Directive/write(_:_:)``) unless the failure detector sees
+///   it as down. For a replica that is down, or whose write fails (the shell gives each attempt
+///   a short timeout of its own), the next unused node of `fallbacks` (the ring after the
+///   preference list, in order) is sent the write as a hint for that replica
+///   (``Directive/hint(_:owner:_:)``); a fallback that fails is replaced by the next one. Each
+///   fallback stands in for at most one replica. With `strict`, no fallback is ever written, and
+///   replicas seen as down are written all the same (the detector may be wrong).
+/// - Hinted acknowledgements count toward W (unless `strict`, where there are none) and are
+///   reported apart (`hinted`).
 /// - At W acknowledgements: ``Directive/reply(_:)`` OK. When W can no longer be reached, or the
 ///   deadline passes first: UNAVAILABLE with the acknowledgements so far and the outcome:
-///   `possiblyApplied` when at least one replica holds the write (it may spread later through
-///   repair), `notApplied` when none does.
-/// - After the reply the instance still counts late acknowledgements until every replica
-///   answered or the deadline passed, then emits ``Directive/finished``.
+///   `possiblyApplied` when at least one node holds the write (it may spread later through
+///   repair or handoff), `notApplied` when none does.
+/// - After the reply the instance still counts late acknowledgements until every attempt ended
+///   or the deadline passed, then emits ``Directive/finished``.
 public struct WriteCoordinator<Version: Mergeable>: Sendable {
     /// What the shell must do next.
     public enum Directive: Sendable, Equatable {
         /// Send the new versions to this replica (it merges them into its own).
         case write(NodeID, Version)
+        /// Send the new versions to this fallback, to keep for `owner` until it is back.
+        case hint(NodeID, owner: NodeID, Version)
         case scheduleTimeout(at: UInt64)
         case reply(WriteReply)
         case finished
@@ -28,48 +39,78 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
     public let w: Int
     public let deadline: UInt64
     public let version: Version
+    public let strict: Bool
     @usableFromInline let localApplied: Bool
+    /// Fallbacks not used yet, in ring order.
+    @usableFromInline var unusedFallbacks: ArraySlice<NodeID>
+    /// Replicas the detector sees as down at the start (written through fallbacks at once).
+    @usableFromInline let down: Set<NodeID>
+    /// Attempts in flight: the node written, and the replica it stands for (itself, for a replica).
+    @usableFromInline var outstanding: [NodeID: NodeID] = [:]
     @usableFromInline var acked: Set<NodeID> = []
-    @usableFromInline var failed: Set<NodeID> = []
+    @usableFromInline var hintAcked: Set<NodeID> = []
     @usableFromInline var replied = false
     @usableFromInline var done = false
     @usableFromInline var lateAckCount = 0
     /// Acknowledgements that arrived after the client was answered.
     @inlinable public var lateAcks: Int { lateAckCount }
 
-    @inlinable public init(coordinator: NodeID, others: [NodeID], w: Int, version: Version, localApplied: Bool, deadline: UInt64) {
+    /// - Parameters:
+    ///   - fallbacks: the nodes after the preference list on the ring, in order (none of them
+    ///     the coordinator or one of `others`); those seen as down left out.
+    ///   - down: replicas of `others` the failure detector sees as down.
+    @inlinable public init(coordinator: NodeID, others: [NodeID], fallbacks: [NodeID] = [], down: Set<NodeID> = [],
+                           strict: Bool = false, w: Int, version: Version, localApplied: Bool, deadline: UInt64) {
         precondition(w >= 1 && w <= others.count + 1, "W must be in 1...N")
         self.coordinator = coordinator
-        self.others = others.filter { $0 != coordinator }
+        let others = others.filter { $0 != coordinator }
+        self.others = others
         self.w = w
         self.version = version
         self.localApplied = localApplied
         self.deadline = deadline
+        self.strict = strict
+        self.down = down
+        unusedFallbacks = strict ? [] : fallbacks.filter { $0 != coordinator && !others.contains($0) }[...]
     }
 
     @inlinable public var isFinished: Bool { done }
-    /// Replicas holding the write so far (the coordinator included when it applied it).
-    @inlinable public var acknowledgements: Int { acked.count + (localApplied ? 1 : 0) }
+    /// Nodes holding the write so far (the coordinator included when it applied it).
+    @inlinable public var acknowledgements: Int { acked.count + hintAcked.count + (localApplied ? 1 : 0) }
+    /// How many of ``acknowledgements`` are hints.
+    @inlinable public var hintedAcknowledgements: Int { hintAcked.count }
 
     // MARK: events
 
     @inlinable public mutating func start() -> [Directive] {
-        var directives = others.map { Directive.write($0, version) }
+        var directives: [Directive] = []
+        for node in others {
+            if down.contains(node) && !strict {
+                directives += standIn(for: node)
+            } else {
+                outstanding[node] = node
+                directives.append(.write(node, version))
+            }
+        }
         directives.append(.scheduleTimeout(at: deadline))
         directives += decide()
-        if others.isEmpty { directives += finish() }
+        if outstanding.isEmpty { directives += finish() }
         return directives
     }
 
+    /// `node` (a replica or a fallback) acknowledged.
     @inlinable public mutating func onAck(from node: NodeID) -> [Directive] {
-        guard !done, others.contains(node), !failed.contains(node), acked.insert(node).inserted else { return [] }
+        guard !done, let owner = outstanding.removeValue(forKey: node) else { return [] }
+        if owner == node { acked.insert(node) } else { hintAcked.insert(node) }
         if replied { lateAckCount += 1 }
         return decide() + finishIfEveryoneSpoke()
     }
 
+    /// `node`'s attempt failed (an error, or its own timeout): its replica is handed to the next
+    /// fallback, if any.
     @inlinable public mutating func onFailure(from node: NodeID) -> [Directive] {
-        guard !done, others.contains(node), !acked.contains(node), failed.insert(node).inserted else { return [] }
-        return decide() + finishIfEveryoneSpoke()
+        guard !done, let owner = outstanding.removeValue(forKey: node) else { return [] }
+        return standIn(for: owner) + decide() + finishIfEveryoneSpoke()
     }
 
     @inlinable public mutating func onTimeout(now: UInt64) -> [Directive] {
@@ -84,13 +125,22 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
 
     // MARK: steps
 
+    /// Sends the write to the next fallback, as a hint for `owner` (nothing when none is left).
+    /// Also after the reply: a replica that missed the write gets it later by handoff.
+    @inlinable mutating func standIn(for owner: NodeID) -> [Directive] {
+        guard let fallback = unusedFallbacks.popFirst() else { return [] }
+        outstanding[fallback] = owner
+        return [.hint(fallback, owner: owner, version)]
+    }
+
     @inlinable mutating func decide() -> [Directive] {
         guard !replied else { return [] }
         if acknowledgements >= w {
             replied = true
-            return [.reply(.ok(acks: acknowledgements))]
+            return [.reply(.ok(acks: acknowledgements, hinted: hintAcked.count))]
         }
-        let stillPossible = acknowledgements + (others.count - acked.count - failed.count)
+        // Each attempt in flight, and each unused fallback, can add at most one acknowledgement.
+        let stillPossible = acknowledgements + outstanding.count + unusedFallbacks.count
         if stillPossible < w {
             replied = true
             return [.reply(failure())]
@@ -99,11 +149,12 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
     }
 
     @inlinable func failure() -> WriteReply {
-        .unavailable(acks: acknowledgements, outcome: acknowledgements >= 1 ? .possiblyApplied : .notApplied)
+        .unavailable(acks: acknowledgements, hinted: hintAcked.count,
+                     outcome: acknowledgements >= 1 ? .possiblyApplied : .notApplied)
     }
 
     @inlinable mutating func finishIfEveryoneSpoke() -> [Directive] {
-        acked.count + failed.count == others.count ? finish() : []
+        outstanding.isEmpty ? finish() : []
     }
 
     @inlinable mutating func finish() -> [Directive] {
@@ -115,10 +166,10 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
 
 /// How a write ends for the client.
 public enum WriteReply: Sendable, Equatable {
-    /// W replicas hold the write.
-    case ok(acks: Int)
-    /// Fewer than W replicas acknowledged in time.
-    case unavailable(acks: Int, outcome: WriteOutcome)
+    /// W nodes hold the write, `hinted` of them as fallbacks.
+    case ok(acks: Int, hinted: Int)
+    /// Fewer than W nodes acknowledged in time.
+    case unavailable(acks: Int, hinted: Int, outcome: WriteOutcome)
 }
 
 /// What a client can conclude from a failed write (trailer `gyre-outcome`).

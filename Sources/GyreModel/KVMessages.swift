@@ -22,12 +22,15 @@ public struct GetResponse: Sendable, Equatable {
     public var context: CausalContext
     public var replicas: UInt32
     public var ringEpoch: UInt64
+    /// How many of `replicas` were fallbacks answering from their hints (a sloppy read).
+    public var hinted: UInt32
 
-    public init(values: [[UInt8]], context: CausalContext, replicas: UInt32, ringEpoch: UInt64 = 0) {
+    public init(values: [[UInt8]], context: CausalContext, replicas: UInt32, ringEpoch: UInt64 = 0, hinted: UInt32 = 0) {
         self.values = values
         self.context = context
         self.replicas = replicas
         self.ringEpoch = ringEpoch
+        self.hinted = hinted
     }
 }
 
@@ -38,12 +41,15 @@ public struct PutRequest: Sendable, Equatable {
     public var context: CausalContext
     /// Write quorum W; 0 = cluster default.
     public var w: UInt32
+    /// Only the key's own replicas count toward W, and no fallback is written.
+    public var strictQuorum: Bool
 
-    public init(key: Key, value: [UInt8], context: CausalContext = .none, w: UInt32 = 0) {
+    public init(key: Key, value: [UInt8], context: CausalContext = .none, w: UInt32 = 0, strictQuorum: Bool = false) {
         self.key = key
         self.value = value
         self.context = context
         self.w = w
+        self.strictQuorum = strictQuorum
     }
 }
 
@@ -54,12 +60,15 @@ public struct PutResponse: Sendable, Equatable {
     public var replicas: UInt32
     public var values: [[UInt8]]
     public var ringEpoch: UInt64
+    /// How many of `replicas` were hinted acknowledgements (fallbacks outside the preference list).
+    public var hinted: UInt32
 
-    public init(context: CausalContext, replicas: UInt32, values: [[UInt8]] = [], ringEpoch: UInt64 = 0) {
+    public init(context: CausalContext, replicas: UInt32, values: [[UInt8]] = [], ringEpoch: UInt64 = 0, hinted: UInt32 = 0) {
         self.context = context
         self.replicas = replicas
         self.values = values
         self.ringEpoch = ringEpoch
+        self.hinted = hinted
     }
 }
 
@@ -69,11 +78,14 @@ public struct DeleteRequest: Sendable, Equatable {
     public var context: CausalContext
     /// Write quorum W; 0 = cluster default.
     public var w: UInt32
+    /// Only the key's own replicas count toward W, and no fallback is written.
+    public var strictQuorum: Bool
 
-    public init(key: Key, context: CausalContext = .none, w: UInt32 = 0) {
+    public init(key: Key, context: CausalContext = .none, w: UInt32 = 0, strictQuorum: Bool = false) {
         self.key = key
         self.context = context
         self.w = w
+        self.strictQuorum = strictQuorum
     }
 }
 
@@ -82,9 +94,12 @@ public struct DeleteRequest: Sendable, Equatable {
 public struct DeleteResponse: Sendable, Equatable {
     public var replicas: UInt32
     public var ringEpoch: UInt64
+    /// How many of `replicas` were hinted acknowledgements (fallbacks outside the preference list).
+    public var hinted: UInt32
 
-    public init(replicas: UInt32, ringEpoch: UInt64 = 0) {
+    public init(replicas: UInt32, ringEpoch: UInt64 = 0, hinted: UInt32 = 0) {
         self.replicas = replicas
         self.ringEpoch = ringEpoch
+        self.hinted = hinted
     }
 }

@@ -1,4 +1,6 @@
 public import GyreModel
+public import GyrePipeline
+public import GyreCore
 
 /// How a node joins its cluster and replicates: its peer address, the static member list,
 /// N, R, W and Q, with the documented defaults.
@@ -26,6 +28,15 @@ public struct ClusterConfiguration: Sendable {
     /// How long a coordinator waits for replicas when the client's deadline is later or absent
     /// (`--replica-timeout-ms`), nanoseconds.
     public var replicaTimeoutNanoseconds: UInt64
+    /// How long one replica call may take before a fallback is tried (`--attempt-timeout-ms`),
+    /// nanoseconds.
+    public var attemptTimeoutNanoseconds: UInt64
+    /// How many hints this node keeps per owner (`--hint-max-bytes-per-owner`,
+    /// `--hint-window-seconds`), and how fast it hands them over (`--handoff-rate`).
+    public var hintLimits: HintLimits
+    public var handoff: HandoffSettings
+    /// The SWIM failure detector's timings (`--probe-interval-ms`, `--suspicion-timeout-ms`).
+    public var failureDetection: SWIMSettings
     /// The cluster's id (`--cluster-id`); without one, the cluster takes the id derived from its
     /// lowest node id (see ``ClusterIdentity``).
     public var clusterID: ClusterID?
@@ -37,7 +48,10 @@ public struct ClusterConfiguration: Sendable {
 
     public init(peerHost: String = "127.0.0.1", peerPort: Int = 0, peers: [String] = [], weight: UInt32 = 1,
                 partitionCount: Int = 4096, replication: Int = 3, readQuorum: Int = 2, writeQuorum: Int = 2,
-                replicaTimeoutNanoseconds: UInt64 = 1_000_000_000, clusterID: ClusterID? = nil,
+                replicaTimeoutNanoseconds: UInt64 = 1_000_000_000, attemptTimeoutNanoseconds: UInt64 = 300_000_000,
+                hintLimits: HintLimits = HintLimits(), handoff: HandoffSettings = HandoffSettings(),
+                failureDetection: SWIMSettings = SWIMSettings(),
+                clusterID: ClusterID? = nil,
                 formationTimeoutSeconds: Double = 60, nodeName: String = "") {
         self.nodeName = nodeName
         self.peerHost = peerHost
@@ -49,6 +63,10 @@ public struct ClusterConfiguration: Sendable {
         self.readQuorum = readQuorum
         self.writeQuorum = writeQuorum
         self.replicaTimeoutNanoseconds = replicaTimeoutNanoseconds
+        self.attemptTimeoutNanoseconds = attemptTimeoutNanoseconds
+        self.hintLimits = hintLimits
+        self.handoff = handoff
+        self.failureDetection = failureDetection
         self.clusterID = clusterID
         self.formationTimeoutSeconds = formationTimeoutSeconds
     }
@@ -61,6 +79,8 @@ public struct ClusterConfiguration: Sendable {
         if readQuorum < 1 || readQuorum > replication { return "--read-quorum must be in 1...\(replication) (--replicas)" }
         if writeQuorum < 1 || writeQuorum > replication { return "--write-quorum must be in 1...\(replication) (--replicas)" }
         if replicaTimeoutNanoseconds == 0 { return "--replica-timeout-ms must be positive" }
+        if attemptTimeoutNanoseconds == 0 { return "--attempt-timeout-ms must be positive" }
+        if let problem = failureDetection.validated() { return "failure detector options: \(problem)" }
         if !(0...65535).contains(peerPort) { return "peer port \(peerPort) is out of range" }
         return nil
     }

@@ -97,4 +97,5 @@ enum ReplicaPaths {
     static let identify = "/gyre.v1.Replica/Identify"
     static let batch = "/gyre.v1.Replica/Batch"
     static let hintPut = "/gyre.v1.Replica/HintPut"
+    static let gossip = "/gyre.v1.Replica/Gossip"
 }

@@ -4,18 +4,26 @@ import GyrePipeline
 import GyreRPC
 import GyreWire
 
-/// The read-only `gyre.v1.Cluster` service: the node's counters (Stats) and the ring it routes
-/// by (Ring).
+/// The read-only `gyre.v1.Cluster` service: the node's counters (Stats), the ring it routes by
+/// (Ring), and its failure detector's view of the members (Members).
 ///
 /// Contract: Stats answers a snapshot of ``NodeMetrics`` plus the gauges `rpc.in_flight`
-/// (requests being processed) and `storage.keys` (records held). Ring answers UNAVAILABLE until
-/// the cluster has formed.
+/// (requests being processed) and `storage.keys` (records held). Ring and Members answer
+/// UNAVAILABLE until the cluster has formed.
 struct ClusterService {
     let snapshot: @Sendable () -> NodeStats
     let ring: @Sendable () -> RingInfo?
+    let members: @Sendable () -> MembersResponse?
 
     func register(into router: inout RPCRouter) {
-        let snapshot = self.snapshot, ring = self.ring
+        let snapshot = self.snapshot, ring = self.ring, members = self.members
+        router.register("/gyre.v1.Cluster/Members") { call, bytes in
+            guard let _: MembersRequest = RequestChecks.decode(call, bytes) else { return }
+            guard let answer = members() else {
+                return call.fail(RPCError(.unavailable, "the cluster is still forming: no ring yet"))
+            }
+            call.respond(answer.encodeFramed())
+        }
         router.register("/gyre.v1.Cluster/Stats") { call, bytes in
             guard let _: StatsRequest = RequestChecks.decode(call, bytes) else { return }
             call.respond(snapshot().encodeFramed())

@@ -38,6 +38,10 @@ public final class Node: Sendable {
     let peers: SharedPeerClient
     let client: GRPCClient
     private let formation: FormationTask
+    /// Hands the hints this node holds back to their owners.
+    let handoff: HintHandoff<CausalVersioning>
+    /// SWIM: who is alive, as this node sees it.
+    let detector: FailureDetector
 
     /// Holds and releases requests for tests (`--enable-test-hooks`; inert otherwise).
     public let testHooks: TestHooks
@@ -83,12 +87,24 @@ public final class Node: Sendable {
         self.client = client
         let peers = SharedPeerClient(PeerClient(client: client, clusterID: nil, selfID: id))
         self.peers = peers
+        let detector = FailureDetector(me: id, settings: cluster.failureDetection, loop: group.next(), peers: peers,
+                                       state: state, storage: storage, logger: logger)
+        self.detector = detector
         let context = PipelineContext(
             me: id, storage: storage, metrics: metrics.pipeline, views: state,
             scheduler: EventLoopScheduler(loop: group.next()), transport: PeerTransport(peers: peers),
-            timing: CoordinatorTiming(replicaTimeout: cluster.replicaTimeoutNanoseconds),
-            versioning: CausalVersioning(limits: configuration.versionLimits), limits: configuration.limits)
+            timing: CoordinatorTiming(replicaTimeout: cluster.replicaTimeoutNanoseconds,
+                                      attemptTimeout: cluster.attemptTimeoutNanoseconds),
+            versioning: CausalVersioning(limits: configuration.versionLimits), limits: configuration.limits,
+            liveness: detector, hintLimits: cluster.hintLimits)
         self.context = context
+        let handoff = HintHandoff(context: context, settings: cluster.handoff)
+        self.handoff = handoff
+        do {
+            try handoff.loadBacklog()
+        } catch {
+            logger.error("cannot count the stored hints; their caps start from zero", metadata: ["gyre.error": "\(error)"])
+        }
         let hooks = TestHooks(enabled: configuration.enableTestHooks, loop: group.next())
         testHooks = hooks
         let handler = ReplicaHandler(context: context)
@@ -98,15 +114,17 @@ public final class Node: Sendable {
         kv.register(into: &clientRouter, wrap: hooks.wrap)
         let connections = ConnectionGauges()
         self.connections = connections
+        let backlog = context.hintBacklog
         let snapshot: @Sendable () -> NodeStats = {
-            Self.stats(id: id, metrics: metrics, limiter: limiter, storage: storage, connections: connections)
+            Self.stats(id: id, metrics: metrics, limiter: limiter, storage: storage, connections: connections, hints: backlog)
         }
-        ClusterService(snapshot: snapshot, ring: { state.currentView?.ringInfo }).register(into: &clientRouter)
+        ClusterService(snapshot: snapshot, ring: { state.currentView?.ringInfo },
+                       members: { Self.members(id: id, state: state, detector: detector) }).register(into: &clientRouter)
         health.register(into: &clientRouter)
         // Peer methods are numbered after the client methods: one metrics table for both servers.
         var peerRouter = RPCRouter(firstIndex: clientRouter.methods.count)
         ReplicaService(handler: handler, state: state,
-                       authorization: PeerAuthorization(required: security.peerTLS != nil, state: state))
+                       authorization: PeerAuthorization(required: security.peerTLS != nil, state: state), detector: detector)
             .register(into: &peerRouter)
         metrics.bind(to: [clientRouter, peerRouter])
         let limits = configuration.listenerLimits
@@ -135,17 +153,19 @@ public final class Node: Sendable {
         state.bound(clientAddress: "\(configuration.listenHost):\(clientAddress.port ?? configuration.listenPort)",
                     peerAddress: "\(configuration.cluster.peerHost):\(peerAddress.port ?? configuration.cluster.peerPort)")
         health.setForming()
+        handoff.start()
         logger.info("node started", metadata: ["gyre.node": "\(id)", "gyre.listen": "\(clientAddress)",
                                                "gyre.peer_listen": "\(peerAddress)",
                                                "cluster.peers": "\(configuration.cluster.peers.count)"])
         let peers = self.peers, health = self.health, logger = self.logger, id = self.id
-        let membership = self.membership, identity = self.identity
+        let membership = self.membership, identity = self.identity, detector = self.detector
         if let ring = reusableStoredRing(), let clusterID = identity.clusterID, let secret = identity.secret {
             // Restarted on the same store and the same member list: back in the ring at once,
             // even when some peers are down. This node's own addresses may have changed (port 0):
             // the same placement with new member data, recorded before it is used.
             do {
                 try membership.adopt(ring: ring, clusterID: clusterID, secret: secret)
+                detector.start(members: ring.members.map(\.id))
             } catch {
                 logger.error("cannot rejoin the stored ring", metadata: ["gyre.error": "\(error)"])
                 self.formation.run { "\(error)" }
@@ -163,6 +183,7 @@ public final class Node: Sendable {
             do {
                 let formed = try await formation.form(storedClusterID: identity.clusterID)
                 try membership.adopt(ring: formed.ring, clusterID: formed.clusterID, secret: formed.secret)
+                detector.start(members: formed.ring.members.map(\.id))
                 peers.replace { $0.joined(formed.clusterID, selfID: id) }
                 health.setServing()
                 return nil
@@ -225,6 +246,8 @@ public final class Node: Sendable {
         logger.info("node shutting down", metadata: ["rpc.in_flight": "\(limiter.inFlight)"])
         health.setNotServing()
         formation.cancel()
+        handoff.stop()
+        detector.stop()
         let grace = UInt64(configuration.shutdownGraceSeconds * 1e9)
         async let clientDone: Void = clientServer.shutdownGracefully(timeoutNanoseconds: grace)
         async let peerDone: Void = peerServer.shutdownGracefully(timeoutNanoseconds: grace)
@@ -234,16 +257,37 @@ public final class Node: Sendable {
         logger.info("node stopped")
     }
 
+    /// Every member and its state as this node's failure detector sees it; nil before the ring.
+    static func members(id: NodeID, state: ClusterState, detector: FailureDetector) -> MembersResponse? {
+        guard let view = state.currentView else { return nil }
+        let statuses = detector.view
+        return MembersResponse(nodeID: id, members: view.ring.members.map { member in
+            let status = statuses[member.id] ?? .alive(0)
+            return .init(member: member, state: status.state, incarnation: status.incarnation, isSelf: member.id == id)
+        })
+    }
+
+    /// The member states as this node's failure detector sees them (for tests and tools).
+    public func members() -> MembersResponse? { Self.members(id: id, state: state, detector: detector) }
+
     /// The node's counters and gauges now.
     public func stats() -> NodeStats {
-        Self.stats(id: id, metrics: metrics, limiter: limiter, storage: storage, connections: connections)
+        Self.stats(id: id, metrics: metrics, limiter: limiter, storage: storage, connections: connections,
+                   hints: context.hintBacklog)
     }
 
     private static func stats(id: NodeID, metrics: NodeMetrics, limiter: InFlightLimiter, storage: any StorageEngine,
-                              connections: ConnectionGauges) -> NodeStats {
+                              connections: ConnectionGauges, hints: HintBacklog) -> NodeStats {
         let statistics = storage.statistics
         let servers = connections.servers
-        return metrics.snapshot(nodeID: id.description, gauges: [
+        let backlog = hints.snapshot
+        var perOwner: [(String, UInt64)] = []
+        for (owner, entry) in backlog {
+            perOwner.append(("hints.backlog_bytes.\(owner)", UInt64(entry.bytes)))
+        }
+        return metrics.snapshot(nodeID: id.description, gauges: perOwner + [
+            ("hints.backlog_bytes", UInt64(backlog.values.reduce(0) { $0 + $1.bytes })),
+            ("hints.backlog_records", UInt64(backlog.values.reduce(0) { $0 + $1.records })),
             ("rpc.in_flight", UInt64(limiter.inFlight)),
             ("conn.open", UInt64(servers.reduce(0) { $0 + $1.openConnections })),
             ("conn.buffered_request_bytes", UInt64(servers.reduce(0) { $0 + $1.bufferedRequestBytes })),

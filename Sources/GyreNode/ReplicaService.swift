@@ -19,6 +19,7 @@ struct ReplicaService {
     let handler: ReplicaHandler<CausalVersioning>
     let state: ClusterState
     let authorization: PeerAuthorization
+    let detector: FailureDetector
 
     func register(into router: inout RPCRouter) {
         let service = self
@@ -28,6 +29,7 @@ struct ReplicaService {
         router.register(ReplicaPaths.identify) { call, bytes in service.identify(call, bytes) }
         router.register(ReplicaPaths.batch) { call, bytes in service.batch(call, bytes) }
         router.register(ReplicaPaths.hintPut) { call, bytes in service.hintPut(call, bytes) }
+        router.register(ReplicaPaths.gossip) { call, bytes in service.gossip(call, bytes) }
     }
 
     /// The view `call` may act under: an authenticated member of this cluster, calling this node
@@ -70,6 +72,27 @@ struct ReplicaService {
     private func hintPut(_ call: ServerCall, _ bytes: [UInt8]) {
         guard let view = admit(call), let request: HintPutRequest = RequestChecks.decode(call, bytes) else { return }
         handler.hintPut(request, view: view) { Self.answer(call, $0) }
+    }
+
+    /// A failure detector message: from an authenticated member of this cluster (no ring-epoch
+    /// check: members gossip across ring changes); the sender is the caller's `gyre-from`.
+    private func gossip(_ call: ServerCall, _ bytes: [UInt8]) {
+        guard authorization.admitsMember(call) else { return }
+        let metadata = call.head.metadata
+        guard let view = state.currentView else {
+            return call.fail(RPCError(.unavailable, "the failure detector has not started: the cluster is still forming"))
+        }
+        guard metadata[PeerClient.clusterHeader] == view.clusterIDText else {
+            return call.fail(RPCError(.failedPrecondition, "cluster id mismatch: this node is in cluster \(view.clusterID)"))
+        }
+        guard let sender = metadata[PeerClient.fromHeader].flatMap(NodeID.init), view.member(sender) != nil else {
+            return call.fail(RPCError(.failedPrecondition, "gossip from a node that is not a member"))
+        }
+        guard let message: SWIMMessage = RequestChecks.decode(call, bytes) else { return }
+        guard detector.receive(message, from: sender) else {
+            return call.fail(RPCError(.unavailable, "the failure detector has not started"))
+        }
+        call.respond(GossipResponse().encodeFramed())
     }
 
     private func coordinate(_ call: ServerCall, _ bytes: [UInt8]) {

@@ -19,3 +19,15 @@ final class LocalWriteOutcome<Version: Sendable>: Sendable {
 
     var value: Decision? { decision.withLock { $0 } }
 }
+
+/// The sizes a storage transform saw and left (old nil: the record was new; new nil: deleted),
+/// recorded inside the transform and read once the write completed.
+///
+/// Contract: thread-safe; nil until the transform recorded a change.
+final class SizeChange: Sendable {
+    private let sizes = Mutex<(old: Int?, new: Int?)?>(nil)
+
+    func record(old: Int?, new: Int?) { sizes.withLock { $0 = (old, new) } }
+
+    var value: (old: Int?, new: Int?)? { sizes.withLock { $0 } }
+}

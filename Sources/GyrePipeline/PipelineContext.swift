@@ -22,13 +22,18 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
     public let versioning: Versioning
     /// Key and value limits of client requests.
     public let limits: KVLimits
+    /// Which members the failure detector sees as down.
+    public let liveness: any MemberLiveness
+    /// The hints this node holds, per owner, and their caps.
+    public let hintBacklog: HintBacklog
     let timers: CoordinatorTimers
     let transport: any ReplicaTransport
     private let batcher: ReplicaBatcher
 
     public init(me: NodeID, storage: any StorageEngine, metrics: PipelineMetrics, views: any ClusterViewSource,
                 scheduler: any Scheduler, transport: any ReplicaTransport, timing: CoordinatorTiming,
-                versioning: Versioning, limits: KVLimits) {
+                versioning: Versioning, limits: KVLimits, liveness: any MemberLiveness = EveryoneUp(),
+                hintLimits: HintLimits = HintLimits()) {
         self.me = me
         self.storage = storage
         self.metrics = metrics
@@ -38,6 +43,8 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
         self.timing = timing
         self.versioning = versioning
         self.limits = limits
+        self.liveness = liveness
+        hintBacklog = HintBacklog(limits: hintLimits)
         timers = CoordinatorTimers(scheduler: scheduler)
         batcher = ReplicaBatcher(scheduler: scheduler, transport: transport, batchesSent: metrics.replicaBatches)
     }
@@ -95,11 +102,55 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
     func storeHint(for owner: NodeID, _ key: StorageKey, _ incoming: Version, encoded: [UInt8],
                    completion: @escaping @Sendable (Result<Void, StorageError>) -> Void) {
         let versioning = self.versioning
+        let change = SizeChange()
         storage.update(.hint(owner: owner, for: key), { [self] old throws(StorageError) in
-            guard let old else { return encoded }
+            guard let old else {
+                change.record(old: nil, new: encoded.count)
+                return encoded
+            }
             let current = try decode(old, of: key.key).get()
-            return versioning.encode(versioning.absorb(current: current, incoming: incoming))
-        }, completion: { result in completion(result.map { _ in () }) })
+            let merged = versioning.encode(versioning.absorb(current: current, incoming: incoming))
+            change.record(old: old.count, new: merged.count)
+            return merged
+        }, completion: { [self] result in
+            if case .success = result, let sizes = change.value {
+                hintBacklog.record(owner: owner, oldBytes: sizes.old, newBytes: sizes.new, now: now())
+            }
+            completion(result.map { _ in () })
+        })
+    }
+
+    /// Deletes the hint for `owner` and `key` if it still holds exactly `delivered` (a hint that
+    /// grew meanwhile stays, for the next delivery).
+    func deleteHint(for owner: NodeID, _ key: StorageKey, delivered: [UInt8],
+                    completion: @escaping @Sendable (Result<Bool, StorageError>) -> Void) {
+        let change = SizeChange()
+        storage.update(.hint(owner: owner, for: key), { old throws(StorageError) in
+            guard let old else { return nil }
+            guard old == delivered else {
+                // Thrown so that nothing is written; recorded as "kept".
+                change.record(old: old.count, new: old.count)
+                throw StorageError("the hint grew since it was delivered: kept")
+            }
+            change.record(old: old.count, new: nil)
+            return nil
+        }, completion: { [self] result in
+            switch (result, change.value) {
+            case (.success, let sizes?):
+                hintBacklog.record(owner: owner, oldBytes: sizes.old, newBytes: nil, now: now())
+                completion(.success(true))
+            case (.success, nil):
+                completion(.success(false))
+            case let (.failure(error), sizes):
+                if let sizes, sizes.new != nil { return completion(.success(false)) }
+                completion(.failure(error))
+            }
+        })
+    }
+
+    /// Records that `partition` needs a full repair (a hint for it was refused by a cap).
+    func recordRepairNeeded(partition: UInt32) {
+        storage.update(.repairNeeded(partition: partition), { _ in [1] }, completion: { _ in })
     }
 
     /// The merge of the hints this node holds for `key`, for any of `owners`; nil when none.
@@ -125,13 +176,14 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
 
     // MARK: remote replicas
 
-    func readRemote(_ node: NodeID, key: StorageKey, deadline: UInt64,
+    /// Reads `node`'s versions of `key` (`fromHints`: the hints it holds for the key instead).
+    func readRemote(_ node: NodeID, key: StorageKey, fromHints: Bool = false, deadline: UInt64,
                     completion: @escaping @Sendable (Result<Version?, PeerFailure>) -> Void) {
         guard let view, let member = view.member(node) else {
             return completion(.failure(PeerFailure(RPCError(.unavailable, "unknown member \(node)"), notProcessed: true)))
         }
         metrics.replicaCalls.increment()
-        let request = ReplicaGetRequest(key: key.key, partition: key.partition)
+        let request = ReplicaGetRequest(key: key.key, partition: key.partition, fromHints: fromHints)
         batcher.get(member, epoch: view.ring.epoch, request, deadline: deadline) { [self] result in
             switch result {
             case let .success(response):
@@ -159,6 +211,24 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
             if case .failure = result { metrics.replicaFailures.increment() }
             completion((try? result.get()) != nil)
         }
+    }
+
+    /// Sends encoded versions to fallback `node`'s Replica.HintPut, to keep for `owner`.
+    func hintRemote(_ node: NodeID, owner: NodeID, key: StorageKey, encoded: [UInt8], deadline: UInt64,
+                    completion: @escaping @Sendable (Bool) -> Void) {
+        guard let view, let member = view.member(node) else { return completion(false) }
+        metrics.replicaCalls.increment()
+        metrics.hintsSent.increment()
+        let request = HintPutRequest(key: key.key, partition: key.partition, versionSet: encoded, owner: owner)
+        transport.hintPut(member, epoch: view.ring.epoch, request, deadline: deadline) { [metrics] result in
+            if case .failure = result { metrics.replicaFailures.increment() }
+            completion((try? result.get()) != nil)
+        }
+    }
+
+    /// The deadline of one replica call started now, within a wait that ends at `waitDeadline`.
+    func attemptDeadline(within waitDeadline: UInt64) -> UInt64 {
+        timing.attemptDeadline(now: now(), waitDeadline: waitDeadline)
     }
 
     /// Read repair: hands `versions` to `node` (this node: directly), without waiting.

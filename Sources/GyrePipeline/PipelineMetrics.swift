@@ -25,6 +25,18 @@ public final class PipelineMetrics: Sendable {
     /// its hints (a fallback's read).
     public let hintsStored = Counter()
     public let hintReads = Counter()
+    /// Hints this node sent to fallbacks as a coordinator (Replica.HintPut), and client writes
+    /// it acknowledged with at least one hinted acknowledgement.
+    public let hintsSent = Counter()
+    public let hintedWrites = Counter()
+    /// Hints refused because an owner's backlog reached a cap (``HintLimits``); hints delivered
+    /// to their owners (and deleted here); deliveries that failed (the hint stays).
+    public let hintCapHits = Counter()
+    public let hintsDelivered = Counter()
+    public let hintDeliveryFailures = Counter()
+    public let hintBytesDelivered = Counter()
+    /// Client reads coordinated here although this node is not one of the key's replicas.
+    public let readsCoordinatedAway = Counter()
 
     public init() {}
 
@@ -43,6 +55,13 @@ public final class PipelineMetrics: Sendable {
             ("kv.cap_refusals", capRefusals.value),
             ("hints.stored", hintsStored.value),
             ("hints.reads", hintReads.value),
+            ("hints.sent", hintsSent.value),
+            ("hints.cap_hits", hintCapHits.value),
+            ("hints.delivered", hintsDelivered.value),
+            ("hints.delivered_bytes", hintBytesDelivered.value),
+            ("hints.delivery_failures", hintDeliveryFailures.value),
+            ("kv.hinted_writes", hintedWrites.value),
+            ("kv.reads_coordinated_off_replica", readsCoordinatedAway.value),
         ]
     }
 }

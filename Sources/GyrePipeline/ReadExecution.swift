@@ -20,14 +20,14 @@ final class ReadExecution<Versioning: ReplicaVersioning>: Sendable {
     /// The epoch of the ring the read was routed by (in the answer).
     private let epoch: UInt64
 
-    init(context: PipelineContext<Versioning>, responder: any KVResponder, key: StorageKey, replicas: [NodeID], r: Int,
-         deadline: UInt64, seal: ContextSeal, epoch: UInt64) {
+    init(context: PipelineContext<Versioning>, responder: any KVResponder, key: StorageKey, replicas: [NodeID],
+         fallbacks: [NodeID], down: Set<NodeID>, r: Int, deadline: UInt64, seal: ContextSeal, epoch: UInt64) {
         self.context = context
         self.responder = responder
         self.key = key
         self.seal = seal
         self.epoch = epoch
-        instance = Mutex(ReadCoordinator(replicas: replicas, r: r, deadline: deadline))
+        instance = Mutex(ReadCoordinator(replicas: replicas, fallbacks: fallbacks, down: down, r: r, deadline: deadline))
     }
 
     func start() {
@@ -48,12 +48,14 @@ final class ReadExecution<Versioning: ReplicaVersioning>: Sendable {
             switch directive {
             case let .read(node):
                 read(node)
+            case let .readHints(node):
+                readHints(node)
             case let .scheduleTimeout(at):
                 timeoutAt = at
-            case let .reply(.ok(merged, answered)):
+            case let .reply(.ok(merged, answered, hinted)):
                 let view = context.versioning.clientView(of: merged)
                 responder.answer(.get(GetResponse(values: view.values, context: seal.seal(view.context, for: key.key),
-                                                  replicas: UInt32(answered), ringEpoch: epoch)))
+                                                  replicas: UInt32(answered), ringEpoch: epoch, hinted: UInt32(hinted))))
             case let .reply(.unavailable(answered, required)):
                 responder.fail(ReadAnswer.shortOfQuorum(answered: answered, r: required))
             case let .repair(node, versions):
@@ -78,7 +80,28 @@ final class ReadExecution<Versioning: ReplicaVersioning>: Sendable {
                 perform(directives)
             }
         }
-        context.readRemote(node, key: key, deadline: instance.withLock { $0.deadline }) { [self] result in
+        readRemote(node, fromHints: false)
+    }
+
+    /// A fallback's read: the hints it holds for the key (this node's own, when it is the fallback).
+    private func readHints(_ node: NodeID) {
+        if node == context.me {
+            let owners = instance.withLock { $0.replicas }
+            return context.readHints(key, owners: owners[...]) { [self] result in
+                perform(instance.withLock { coordinator in
+                    switch result {
+                    case let .success(versions): coordinator.onAnswer(from: node, versions: versions)
+                    case .failure: coordinator.onFailure(from: node)
+                    }
+                })
+            }
+        }
+        readRemote(node, fromHints: true)
+    }
+
+    private func readRemote(_ node: NodeID, fromHints: Bool) {
+        let deadline = context.attemptDeadline(within: instance.withLock { $0.deadline })
+        context.readRemote(node, key: key, fromHints: fromHints, deadline: deadline) { [self] result in
             let directives = instance.withLock { coordinator in
                 switch result {
                 case let .success(versions): coordinator.onAnswer(from: node, versions: versions)

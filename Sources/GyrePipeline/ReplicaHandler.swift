@@ -73,7 +73,9 @@ public struct ReplicaHandler<Versioning: ReplicaVersioning>: Sendable {
     }
 
     /// Keeps versions for an unreachable replica (see `Replica.HintPut`); a node that is itself one
-    /// of the key's replicas merges them into its own copy instead.
+    /// of the key's replicas merges them into its own copy instead. A hint past the owner's caps
+    /// (``HintLimits``) is refused RESOURCE_EXHAUSTED, counted, and its partition recorded as
+    /// needing a full repair.
     public func hintPut(_ request: HintPutRequest, view: ClusterView,
                         completion: @escaping @Sendable (Result<HintPutResponse, RPCError>) -> Void) {
         if request.key.bytes.isEmpty { return completion(.failure(RPCError(.invalidArgument, LimitViolation.emptyKey.description))) }
@@ -99,6 +101,12 @@ public struct ReplicaHandler<Versioning: ReplicaVersioning>: Sendable {
         }
         if replicas.contains(context.me) {
             return context.absorbLocal(key, incoming, encoded: request.versionSet, completion: done)
+        }
+        if let hit = context.hintBacklog.check(owner: request.owner, adding: request.versionSet.count, now: context.now()) {
+            context.metrics.hintCapHits.increment()
+            context.recordRepairNeeded(partition: request.partition)
+            return completion(.failure(RPCError(.resourceExhausted, "no hint kept for \(request.owner): \(hit); partition "
+                                                + "\(request.partition) is recorded as needing a full repair")))
         }
         context.metrics.hintsStored.increment()
         context.storeHint(for: request.owner, key, incoming, encoded: request.versionSet, completion: done)

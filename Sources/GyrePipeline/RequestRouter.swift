@@ -4,8 +4,12 @@ public import GyreRPC
 public import GyreStorage
 
 /// Routes a client request (from a client, or forwarded by a node): checks it, then coordinates
-/// it here when this node is in the key's preference list, otherwise forwards it
-/// (`Replica.Coordinate`) to the key's replicas in turn (``KeyPlacement``, ``RetryRule``).
+/// it. A read is coordinated where it arrives. A write is coordinated here when this node is in
+/// the key's preference list, otherwise forwarded (`Replica.Coordinate`) to the key's replicas in
+/// turn, those the failure detector sees as down last (``KeyPlacement``, ``RetryRule``). Replicas
+/// that are down or silent are stood in for by the next healthy nodes on the ring (sloppy
+/// quorum, see ``WriteCoordinator`` and ``ReadCoordinator``), unless a write asks for a strict
+/// quorum.
 ///
 /// Contract: keys and values are checked against ``PipelineContext/limits`` first
 /// (INVALID_ARGUMENT). Requests answer UNAVAILABLE while the cluster is forming; per-request R/W
@@ -28,21 +32,21 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
 
     public func get(_ request: GetRequest, hops: UInt32, responder: any KVResponder) {
         guard valid(key: request.key, responder) else { return }
-        guard let route = route(responder, key: request.key, hops: hops) else { return }
+        // A read is coordinated where it arrives, replica or not (a forward would put one more
+        // node, perhaps a silent one, between the client and the replicas).
+        guard let route = route(responder, key: request.key, hops: hops, read: true) else { return }
         guard let r = quorum(responder, requested: request.r, defaultValue: route.view.readQuorum, view: route.view,
                              name: "r") else { return }
-        guard route.coordinateHere else {
-            return forward(responder, CoordinateRequest(operation: .get(request), hops: hops + 1), kind: .read,
-                           candidates: route.replicas)
-        }
         if route.replicas.count == 1 && route.replicas[0] == context.me {
             // The only replica is this node (a one-node cluster): no fan-out, nothing to repair.
             return readOnlyReplica(responder, key: route.key, view: route.view)
         }
+        if !route.coordinateHere { context.metrics.readsCoordinatedAway.increment() }
         guard timeLeft(responder, read: true) else { return }
         let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: responder.deadline)
-        ReadExecution(context: context, responder: responder, key: route.key, replicas: route.replicas, r: r,
-                      deadline: deadline, seal: route.view.seal, epoch: route.view.ring.epoch).start()
+        ReadExecution(context: context, responder: responder, key: route.key, replicas: route.replicas,
+                      fallbacks: route.fallbacks, down: route.down, r: r, deadline: deadline, seal: route.view.seal,
+                      epoch: route.view.ring.epoch).start()
     }
 
     public func put(_ request: PutRequest, hops: UInt32, responder: any KVResponder) {
@@ -51,13 +55,13 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
             return responder.fail(RPCError(.invalidArgument, violation.description))
         }
         write(responder, key: request.key, value: .value(request.value), causal: request.context, w: request.w,
-              hops: hops, forwardAs: .put(request))
+              strict: request.strictQuorum, hops: hops, forwardAs: .put(request))
     }
 
     public func delete(_ request: DeleteRequest, hops: UInt32, responder: any KVResponder) {
         guard valid(key: request.key, responder) else { return }
         write(responder, key: request.key, value: .tombstone, causal: request.context, w: request.w,
-              hops: hops, forwardAs: .delete(request))
+              strict: request.strictQuorum, hops: hops, forwardAs: .delete(request))
     }
 
     // MARK: reads
@@ -80,13 +84,15 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
 
     /// A put (`value` = bytes) or a delete (`value` = tombstone).
     private func write(_ responder: any KVResponder, key: Key, value: StoredValue, causal: CausalContext, w requested: UInt32,
-                       hops: UInt32, forwardAs operation: CoordinateRequest.Operation) {
-        guard let route = route(responder, key: key, hops: hops) else { return }
+                       strict: Bool, hops: UInt32, forwardAs operation: CoordinateRequest.Operation) {
+        guard let route = route(responder, key: key, hops: hops, read: false) else { return }
         guard let w = quorum(responder, requested: requested, defaultValue: route.view.writeQuorum, view: route.view,
                              name: "w") else { return }
         guard route.coordinateHere else {
+            // Replicas seen as down are tried last (the detector may be wrong).
+            let candidates = route.replicas.filter { !route.down.contains($0) } + route.replicas.filter(route.down.contains)
             return forward(responder, CoordinateRequest(operation: operation, hops: hops + 1), kind: .write,
-                           candidates: route.replicas)
+                           candidates: candidates)
         }
         let (seal, epoch) = (route.view.seal, route.view.ring.epoch)
         let clientContext: VersionVector?
@@ -132,20 +138,23 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
                 responder.fail(WriteAnswer.refused(.internal, "write produced no versions"))
             case let .written(written, encoded)?:
                 let isDelete = value.isTombstone
-                let reply: @Sendable (Version, Int) -> KVReply = { versions, acks in
-                    if isDelete { return .delete(DeleteResponse(replicas: UInt32(acks), ringEpoch: epoch)) }
+                let reply: @Sendable (Version, Int, Int) -> KVReply = { versions, acks, hinted in
+                    if isDelete {
+                        return .delete(DeleteResponse(replicas: UInt32(acks), ringEpoch: epoch, hinted: UInt32(hinted)))
+                    }
                     let shown = versioning.clientView(of: versions)
                     return .put(PutResponse(context: seal.seal(shown.context, for: key), replicas: UInt32(acks),
-                                            values: shown.values, ringEpoch: epoch))
+                                            values: shown.values, ringEpoch: epoch, hinted: UInt32(hinted)))
                 }
                 let others = route.replicas.filter { $0 != context.me }
                 if others.isEmpty {
                     // The only replica is this node (a one-node cluster): no fan-out, no timer.
-                    return responder.answer(reply(written, 1))
+                    return responder.answer(reply(written, 1, 0))
                 }
                 let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: responder.deadline)
-                WriteExecution(context: context, responder: responder, key: route.key, others: others, w: w,
-                               versions: written, encoded: encoded, deadline: deadline, reply: reply).start()
+                WriteExecution(context: context, responder: responder, key: route.key, others: others,
+                               fallbacks: route.fallbacks, down: route.down, strict: strict, w: w, versions: written,
+                               encoded: encoded, deadline: deadline, reply: reply).start()
             }
         })
     }
@@ -169,9 +178,21 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
 
     private struct Route {
         let view: ClusterView
+        let placement: KeyPlacement
         let key: StorageKey
-        let replicas: [NodeID]
         let coordinateHere: Bool
+        /// Members the failure detector sees as down now.
+        let down: Set<NodeID>
+
+        var replicas: [NodeID] { placement.replicas }
+
+        /// Where a sloppy quorum stands in for replicas: up to N members after the preference
+        /// list, those seen as down left out.
+        var fallbacks: [NodeID] {
+            let candidates = placement.fallbacks(in: view.ring, limit: placement.replicas.count)
+            if down.isEmpty { return candidates }
+            return candidates.filter { !down.contains($0) }
+        }
     }
 
     private func valid(key: Key, _ responder: any KVResponder) -> Bool {
@@ -180,19 +201,19 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
         return false
     }
 
-    private func route(_ responder: any KVResponder, key: Key, hops: UInt32) -> Route? {
+    private func route(_ responder: any KVResponder, key: Key, hops: UInt32, read: Bool) -> Route? {
         guard let view = context.view else {
             responder.fail(WriteAnswer.refused(.unavailable, "the cluster is still forming: not every peer has answered yet"))
             return nil
         }
         let placement = KeyPlacement(key: key, ring: view.ring, replication: view.replication)
         let decision = placement.route(at: context.me, hops: hops)
-        if decision == .misrouted {
+        if decision == .misrouted && !read {
             responder.fail(WriteAnswer.refused(.unavailable, "forwarded to a node outside the key's preference list: the nodes' rings disagree"))
             return nil
         }
-        return Route(view: view, key: StorageKey(partition: UInt32(placement.partition), key: key),
-                     replicas: placement.replicas, coordinateHere: decision == .coordinate)
+        return Route(view: view, placement: placement, key: StorageKey(partition: UInt32(placement.partition), key: key),
+                     coordinateHere: decision == .coordinate, down: context.liveness.downMembers())
     }
 
     /// Whether the client's deadline leaves the coordinator time to wait for other replicas;

@@ -6,8 +6,9 @@ import Synchronization
 /// The shell of one coordinated write (put or delete), after the coordinator applied it to its
 /// own replica: sends the new versions to the other replicas and answers the client.
 ///
-/// Contract: as ``ReadExecution``; a failed answer carries the trailers `gyre-acks` and
-/// `gyre-outcome` (``WriteAnswer``).
+/// Contract: as ``ReadExecution``; a failed answer carries the trailers `gyre-acks`,
+/// `gyre-outcome` and `gyre-hinted` (``WriteAnswer``). Each replica or fallback call ends by its
+/// own attempt deadline (``CoordinatorTiming/attemptDeadline(now:waitDeadline:)``).
 final class WriteExecution<Versioning: ReplicaVersioning>: Sendable {
     typealias Version = Versioning.Version
     private let instance: Mutex<WriteCoordinator<Version>>
@@ -15,21 +16,22 @@ final class WriteExecution<Versioning: ReplicaVersioning>: Sendable {
     private let timer = Mutex<CoordinatorTimers.Token?>(nil)
     private let responder: any KVResponder
     private let key: StorageKey
-    private let reply: @Sendable (_ versions: Version, _ acks: Int) -> KVReply
+    private let reply: @Sendable (_ versions: Version, _ acks: Int, _ hinted: Int) -> KVReply
 
     /// `encoded` is `versions`' encoding (already made for the coordinator's own storage): every
     /// replica gets these bytes, encoded once.
     private let encoded: [UInt8]
 
-    init(context: PipelineContext<Versioning>, responder: any KVResponder, key: StorageKey, others: [NodeID], w: Int,
-         versions: Version, encoded: [UInt8], deadline: UInt64, reply: @escaping @Sendable (Version, Int) -> KVReply) {
+    init(context: PipelineContext<Versioning>, responder: any KVResponder, key: StorageKey, others: [NodeID],
+         fallbacks: [NodeID], down: Set<NodeID>, strict: Bool, w: Int, versions: Version, encoded: [UInt8],
+         deadline: UInt64, reply: @escaping @Sendable (Version, Int, Int) -> KVReply) {
         self.encoded = encoded
         self.context = context
         self.responder = responder
         self.key = key
         self.reply = reply
-        instance = Mutex(WriteCoordinator(coordinator: context.me, others: others, w: w, version: versions,
-                                          localApplied: true, deadline: deadline))
+        instance = Mutex(WriteCoordinator(coordinator: context.me, others: others, fallbacks: fallbacks, down: down,
+                                          strict: strict, w: w, version: versions, localApplied: true, deadline: deadline))
     }
 
     func start() {
@@ -50,18 +52,24 @@ final class WriteExecution<Versioning: ReplicaVersioning>: Sendable {
             switch directive {
             case let .write(node, _):
                 context.writeRemote(node, key: key, encoded: encoded, repair: false,
-                                    deadline: instance.withLock { $0.deadline }) { [self] ok in
+                                    deadline: context.attemptDeadline(within: instance.withLock { $0.deadline })) { [self] ok in
+                    perform(instance.withLock { ok ? $0.onAck(from: node) : $0.onFailure(from: node) })
+                }
+            case let .hint(node, owner, _):
+                context.hintRemote(node, owner: owner, key: key, encoded: encoded,
+                                   deadline: context.attemptDeadline(within: instance.withLock { $0.deadline })) { [self] ok in
                     perform(instance.withLock { ok ? $0.onAck(from: node) : $0.onFailure(from: node) })
                 }
             case let .scheduleTimeout(at):
                 timeoutAt = at
-            case let .reply(.ok(acks)):
+            case let .reply(.ok(acks, hinted)):
                 let versions = instance.withLock { $0.version }
-                responder.answer(reply(versions, acks))
-            case let .reply(.unavailable(acks, outcome)):
-                let w = instance.withLock { $0.w }
+                if hinted > 0 { context.metrics.hintedWrites.increment() }
+                responder.answer(reply(versions, acks, hinted))
+            case let .reply(.unavailable(acks, hinted, outcome)):
+                let (w, strict) = instance.withLock { ($0.w, $0.strict) }
                 if outcome == .possiblyApplied { context.metrics.writesPossiblyApplied.increment() }
-                responder.fail(WriteAnswer.shortOfQuorum(acks: acks, w: w, outcome: outcome))
+                responder.fail(WriteAnswer.shortOfQuorum(acks: acks, hinted: hinted, w: w, strict: strict, outcome: outcome))
             case .finished:
                 if let token = timer.withLock({ $0 }) { context.cancelTimer(token) }
             }

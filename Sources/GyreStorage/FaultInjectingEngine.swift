@@ -119,6 +119,16 @@ public final class FaultInjectingEngine: StorageEngine {
         wrapped.get(key, completion: completion)
     }
 
+    public func scan(partition: UInt32, after: Key?, limit: Int,
+                     completion: @escaping @Sendable (Result<[StorageRecord], StorageError>) -> Void) {
+        do throws(StorageError) {
+            try checkRead()
+        } catch {
+            return completion(.failure(error))
+        }
+        wrapped.scan(partition: partition, after: after, limit: limit, completion: completion)
+    }
+
     public func update(_ key: StorageKey, _ transform: @escaping @Sendable ([UInt8]?) throws(StorageError) -> [UInt8]?,
                        completion: @escaping @Sendable (Result<[UInt8]?, StorageError>) -> Void) {
         let fault = takeWriteFault()

@@ -24,6 +24,20 @@ extension StorageKey {
     /// Where a scan of `owner`'s hints starts (pass it as `after`: it sorts before all of them).
     public static func hintScanStart(owner: NodeID) -> Key { Key(owner.bytes) }
 
+    /// A key after every hint of `owner` and before the next owner's (pass it as `after` to skip
+    /// them): no partition number reaches 2^16.
+    public static func hintScanEnd(owner: NodeID) -> Key { Key(owner.bytes + [0, 1, 0, 0]) }
+
+    /// The reserved owner id under which ``repairNeeded(partition:)`` records live: no node has
+    /// it, so handoff never delivers them.
+    public static let repairOwner = NodeID(high: 0, low: 0)
+
+    /// The record saying that `partition` needs a full repair (a hint for one of its keys was
+    /// refused by a cap), kept with the hints; anti-entropy reads it.
+    public static func repairNeeded(partition: UInt32) -> StorageKey {
+        hint(owner: repairOwner, for: StorageKey(partition: partition, key: Key([0x21])))
+    }
+
     /// True for a hint record's key.
     public var isHint: Bool { partition == Self.hintPartition }
 

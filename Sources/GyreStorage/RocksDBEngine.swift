@@ -158,6 +158,20 @@ public final class RocksDBEngine: StorageEngine {
         }
     }
 
+    public func scan(partition: UInt32, after: Key?, limit: Int,
+                     completion: @escaping @Sendable (Result<[StorageRecord], StorageError>) -> Void) {
+        guard core.tracker.begin() else { return completion(.failure(.closed)) }
+        pool.submit { [core] in
+            let result = Result { () throws(StorageError) in
+                try core.scan(partition: partition, after: after, limit: limit) { key, value in
+                    StorageRecord(key: key, value: Array(value))
+                }
+            }
+            core.tracker.end()
+            completion(result)
+        }
+    }
+
     public func update(_ key: StorageKey, _ transform: @escaping @Sendable ([UInt8]?) throws(StorageError) -> [UInt8]?,
                        completion: @escaping @Sendable (Result<[UInt8]?, StorageError>) -> Void) {
         guard core.tracker.begin() else { return completion(.failure(.closed)) }

@@ -46,6 +46,11 @@ public protocol StorageEngine: Sendable {
     func update(_ key: StorageKey, _ transform: @escaping @Sendable ([UInt8]?) throws(StorageError) -> [UInt8]?,
                 completion: @escaping @Sendable (Result<[UInt8]?, StorageError>) -> Void)
 
+    /// ``scan(partition:after:limit:)`` without blocking the caller: `completion` runs exactly
+    /// once, on a thread of the engine's choosing (inline for engines that never block).
+    func scan(partition: UInt32, after: Key?, limit: Int,
+              completion: @escaping @Sendable (Result<[StorageRecord], StorageError>) -> Void)
+
     /// The node metadata value named `name`, or nil.
     func metadata(_ name: String) throws(StorageError) -> [UInt8]?
 
@@ -69,6 +74,12 @@ extension StorageEngine {
     /// Runs ``get(_:)`` inline: right for engines that never block.
     public func get(_ key: StorageKey, completion: @escaping @Sendable (Result<[UInt8]?, StorageError>) -> Void) {
         completion(Result { () throws(StorageError) in try get(key) })
+    }
+
+    /// Runs ``scan(partition:after:limit:)`` inline: right for engines that never block.
+    public func scan(partition: UInt32, after: Key?, limit: Int,
+                     completion: @escaping @Sendable (Result<[StorageRecord], StorageError>) -> Void) {
+        completion(Result { () throws(StorageError) in try scan(partition: partition, after: after, limit: limit) })
     }
 
     /// Runs ``update(_:_:)`` inline: right for engines that never block.

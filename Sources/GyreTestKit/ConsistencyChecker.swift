@@ -14,8 +14,12 @@ public struct Violation: Sendable, Equatable, CustomStringConvertible {
         case phantom
         /// An answer whose possibly-applied / not-applied / ok claim the storage contradicts.
         case misclassified
-        /// A read that missed a write acknowledged before it began (R + W > N promises it).
+        /// A read that missed a write acknowledged before it began (R + W > N promises it, for
+        /// a write acknowledged by the key's own replicas and a read answered by them alone).
         case staleRead = "stale read"
+        /// A hint still held after the heal and quiet, or deleted before its owner held what it
+        /// carried (hinted handoff's contract).
+        case handoff = "handoff"
         /// Replicas that still disagree after the heal and the final reads.
         case notConverged = "not converged"
     }
@@ -50,7 +54,10 @@ public struct Violation: Sendable, Equatable, CustomStringConvertible {
 ///    replica ever stored it and no answer ever showed it.
 /// 3. Every value an answer shows is a stored put of that key, stored before the answer.
 /// 4. A get that began after a write was acknowledged shows that write or a stored write that
-///    superseded it, and shows nothing that write superseded (R + W > N, durable replicas).
+///    superseded it, and shows nothing that write superseded (R + W > N, durable replicas), when
+///    neither answer was sloppy (hinted acknowledgements, fallback answers).
+/// 6. Handoff: after the heal and quiet no hint is left, and every owner holds every event that
+///    was ever held in a hint for it (checked before the final reads, which repair).
 /// 5. After the heal every final read (R = N, at each replica) returns the final state, every
 ///    replica stores the same versions, and no node outside the preference list holds any.
 public enum ConsistencyChecker {
@@ -58,6 +65,7 @@ public enum ConsistencyChecker {
         var checker = Run(history)
         checker.checkFinalState()
         checker.checkAnswers()
+        checker.checkHandoff()
         checker.checkReads()
         checker.checkConvergence()
         var unique: [Violation] = []
@@ -206,7 +214,7 @@ public enum ConsistencyChecker {
                         violations.append(Violation(.misclassified, key: operation.key, "#\(operation.index) acknowledged \(write), which no coordinator stored"))
                     } else if holders < w {
                         violations.append(Violation(.misclassified, key: operation.key,
-                            "#\(operation.index) acknowledged \(write) while \(holders) replica(s) held it (W = \(w))"))
+                            "#\(operation.index) acknowledged \(write) while \(holders) node(s) held it (W = \(w))"))
                     }
                     if case .put = operation.kind, !values.contains(write.payload) {
                         violations.append(Violation(.lostWrite, key: operation.key,
@@ -251,7 +259,9 @@ public enum ConsistencyChecker {
                 let shown = Set(seen)
                 for earlier in operations where earlier.key == operation.key && earlier.completedAt < operation.invokedAt {
                     guard let write = earlier.write, case .ok = earlier.outcome else { continue }
-                    if isPut(write) && !shown.contains(write) {
+                    // A sloppy quorum does not promise that a read sees every acknowledged write:
+                    // only a write acknowledged by the key's own replicas, read from them alone.
+                    if isPut(write) && !shown.contains(write) && !earlier.sloppy && !operation.sloppy {
                         let explained = operations.contains { other in
                             guard other.key == operation.key, let later = other.write, let stored = applied[later],
                                   stored.time <= operation.completedAt else { return false }
@@ -262,12 +272,18 @@ public enum ConsistencyChecker {
                                 "get #\(operation.index) misses \(write), acknowledged by #\(earlier.index) before the get began, and nothing stored had superseded it"))
                         }
                     }
-                    for old in causalHistory(of: write).sorted() where shown.contains(old) {
+                    for old in causalHistory(of: write).sorted() where shown.contains(old) && !earlier.sloppy && !operation.sloppy {
                         violations.append(Violation(.staleRead, key: operation.key,
                             "get #\(operation.index) shows \(old), which \(write) (#\(earlier.index), acknowledged before the get began) superseded"))
                     }
                 }
             }
+        }
+
+        // MARK: rule 6, handoff
+
+        mutating func checkHandoff() {
+            for problem in history.handoffProblems { violations.append(Violation(.handoff, key: nil, problem)) }
         }
 
         // MARK: rule 5, convergence

@@ -7,15 +7,17 @@ import GyreStorage
 /// Runs simulated clusters: one seed, one deterministic run.
 public enum Simulation {
     /// Runs the schedule `seed` draws against nodes versioning with `versioning`.
-    public static func run<Versioning: ReplicaVersioning>(seed: UInt64, versioning: Versioning) -> SimulationRun {
-        SimulatedCluster(seed: seed, versioning: versioning).run()
+    public static func run<Versioning: ReplicaVersioning>(
+        seed: UInt64, versioning: Versioning, handoffOrder: HandoffSettings.Order = .deleteAfterAcknowledgement
+    ) -> SimulationRun {
+        SimulatedCluster(seed: seed, versioning: versioning, handoffOrder: handoffOrder).run()
     }
 
     /// Runs the schedule `seed` draws against the real versioning, with the schedule's caps.
-    public static func run(seed: UInt64) -> SimulationRun {
+    public static func run(seed: UInt64, handoffOrder: HandoffSettings.Order = .deleteAfterAcknowledgement) -> SimulationRun {
         var random = SeededRandom(seed: seed)
         let limits = SimulationSchedule.draw(using: &random).versionLimits
-        return run(seed: seed, versioning: CausalVersioning(limits: limits))
+        return run(seed: seed, versioning: CausalVersioning(limits: limits), handoffOrder: handoffOrder)
     }
 }
 
@@ -54,6 +56,9 @@ public struct FaultCounts: Sendable, Equatable, CustomStringConvertible {
     /// Coordinator timer wake-ups, and those not on the pipeline's timer grain (must be none).
     public var timerWakeUps = 0
     public var timerWakeUpsOffGrain = 0
+    /// Hints fallbacks stored, and hints handed to their owners and deleted.
+    public var hintsStored = 0
+    public var hintsDelivered = 0
 
     public init() {}
 
@@ -70,6 +75,8 @@ public struct FaultCounts: Sendable, Equatable, CustomStringConvertible {
         sum.capRefusals += rhs.capRefusals
         sum.timerWakeUps += rhs.timerWakeUps
         sum.timerWakeUpsOffGrain += rhs.timerWakeUpsOffGrain
+        sum.hintsStored += rhs.hintsStored
+        sum.hintsDelivered += rhs.hintsDelivered
         return sum
     }
 
@@ -77,7 +84,8 @@ public struct FaultCounts: Sendable, Equatable, CustomStringConvertible {
         "\(dropped) dropped, \(partitioned) partitioned, \(refused) refused, \(readFaults) read faults, "
             + "\(notAppliedFaults) not-applied and \(possiblyAppliedFaults) possibly-applied write faults, "
             + "\(lostCoordinations) requests lost to crashes, \(storageCompletions) asynchronous storage completions, "
-            + "\(capRefusals) cap refusals, \(timerWakeUps) timer wake-ups (\(timerWakeUpsOffGrain) off the grain)"
+            + "\(capRefusals) cap refusals, \(timerWakeUps) timer wake-ups (\(timerWakeUpsOffGrain) off the grain), "
+            + "\(hintsStored) hints stored, \(hintsDelivered) delivered"
     }
 }
 
@@ -114,6 +122,8 @@ final class SimulatedCluster<Versioning: ReplicaVersioning>: @unchecked Sendable
         case restart(Int)
         case partitionStart
         case partitionEnd
+        /// Every running node sweeps its hints (hinted handoff), while clients run.
+        case handoffTick
     }
 
     // MARK: state
@@ -149,8 +159,11 @@ final class SimulatedCluster<Versioning: ReplicaVersioning>: @unchecked Sendable
     /// The client write whose coordinator is running right now (its local storage update is
     /// that write: the engine tags it, and the world records where and as what it was stored).
     var writeInProgress: (write: WriteID, node: Int)?
+    /// When fallbacks delete delivered hints (the contract, or the broken variant).
+    let handoffOrder: HandoffSettings.Order
 
-    init(seed: UInt64, versioning: Versioning) {
+    init(seed: UInt64, versioning: Versioning, handoffOrder: HandoffSettings.Order = .deleteAfterAcknowledgement) {
+        self.handoffOrder = handoffOrder
         var random = SeededRandom(seed: seed)
         let schedule = SimulationSchedule.draw(using: &random)
         var ids: [NodeID] = []
@@ -186,8 +199,11 @@ final class SimulatedCluster<Versioning: ReplicaVersioning>: @unchecked Sendable
             metrics: PipelineMetrics(), views: FixedView(view: view),
             scheduler: SimulatedScheduler(world: self, node: node, incarnation: incarnation),
             transport: SimulatedTransport(world: self, node: node, incarnation: incarnation),
-            timing: timing, versioning: versioning, limits: KVLimits())
+            timing: timing, versioning: versioning, limits: KVLimits(),
+            liveness: SimulatedLiveness(world: self))
         nodes[node].handler = ReplicaHandler(context: context)
+        nodes[node].handoff = HintHandoff(context: context,
+                                          settings: HandoffSettings(rate: 1_000_000, perPass: 16, order: handoffOrder))
     }
 
     // MARK: phases
@@ -205,15 +221,16 @@ final class SimulatedCluster<Versioning: ReplicaVersioning>: @unchecked Sendable
             queue.schedule(.crash(crash.node), at: crash.start)
             queue.schedule(.restart(crash.node), at: crash.end)
         }
+        queue.schedule(.handoffTick, at: Self.handoffTickInterval)
         drain()
         if !healed { heal() }
         drain()
+        let handoffProblems = quietHandoff()
         converge()
-        for node in nodes {
-            faults.capRefusals += Int(node.capRefusals + (node.handler?.context.metrics.capRefusals.value ?? 0))
-        }
+        for node in nodes.indices { retireCounters(node) }
         let history = SimulationHistory(operations: operations, observations: observations,
-                                        finalState: finalState(), writeQuorum: schedule.writeQuorum)
+                                        finalState: finalState(), writeQuorum: schedule.writeQuorum,
+                                        handoffProblems: handoffProblems)
         return SimulationRun(schedule: schedule, history: history, trace: trace, eventCount: eventCount, faults: faults)
     }
 
@@ -262,6 +279,10 @@ final class SimulatedCluster<Versioning: ReplicaVersioning>: @unchecked Sendable
             guard !healed else { return }
             blocked = []
             trace.record(now, "partition ends")
+        case .handoffTick:
+            guard !healed else { return }
+            for node in nodes.indices where nodes[node].isUp { nodes[node].handoff?.sweep {} }
+            queue.schedule(.handoffTick, at: now + Self.handoffTickInterval)
         }
     }
 
@@ -273,8 +294,9 @@ final class SimulatedCluster<Versioning: ReplicaVersioning>: @unchecked Sendable
         nodes[node].isUp = false
         nodes[node].incarnation += 1
         nodes[node].clientRequests = 0
-        nodes[node].capRefusals += nodes[node].handler?.context.metrics.capRefusals.value ?? 0
+        retireCounters(node)
         nodes[node].handler = nil
+        nodes[node].handoff = nil
         trace.record(now, "crash n\(node) (\(lost) client requests lost)")
     }
 
@@ -311,6 +333,15 @@ final class SimulatedCluster<Versioning: ReplicaVersioning>: @unchecked Sendable
             return true
         }
         return false
+    }
+
+    /// Adds the counters of `node`'s running pipeline to the run's, once (at a crash, or at the end).
+    func retireCounters(_ node: Int) {
+        guard let metrics = nodes[node].handler?.context.metrics else { return }
+        faults.capRefusals += Int(metrics.capRefusals.value)
+        faults.hintsStored += Int(metrics.hintsStored.value)
+        faults.hintsDelivered += Int(metrics.hintsDelivered.value)
+        nodes[node].handler = nil
     }
 
     /// Whether the partition cuts `from`–`to` at delivery time.
@@ -354,10 +385,10 @@ struct SimulatedNode<Versioning: ReplicaVersioning> {
     var incarnation = 0
     /// The running pipeline (nil while crashed).
     var handler: ReplicaHandler<Versioning>?
+    /// Its hinted handoff, swept by the world.
+    var handoff: HintHandoff<Versioning>?
     /// Client requests delivered to this incarnation and not answered yet.
     var clientRequests = 0
-    /// Cap refusals counted by pipelines of earlier incarnations.
-    var capRefusals: UInt64 = 0
 
     init(index: Int, id: NodeID) {
         self.index = index

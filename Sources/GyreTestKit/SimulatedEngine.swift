@@ -61,6 +61,7 @@ final class SimulatedEngine<Versioning: ReplicaVersioning>: StorageEngine, @unch
                 return completion(.failure(error))
             }
             if let write, let stored { world.recordStored(write, bytes: stored, at: node) }
+            if key.isHint, let stored { world.recordHinted(key, bytes: stored) }
             if fault == .writeFault {
                 world.faults.possiblyAppliedFaults += 1
                 world.trace.record(world.now, "n\(node) storage write of \(key.key) applied, then failed")

@@ -19,11 +19,19 @@ struct SimulatedResponder<Versioning: ReplicaVersioning>: KVResponder, @unchecke
 
     func answer(_ reply: KVReply) {
         let outcome: ClientAnswer
+        let hinted: UInt32
         switch reply {
-        case let .get(response): outcome = .read(values: response.values, context: response.context.bytes)
-        case let .put(response): outcome = .written(values: response.values, context: response.context.bytes)
-        case .delete: outcome = .deleted
+        case let .get(response):
+            outcome = .read(values: response.values, context: response.context.bytes)
+            hinted = response.hinted
+        case let .put(response):
+            outcome = .written(values: response.values, context: response.context.bytes)
+            hinted = response.hinted
+        case let .delete(response):
+            outcome = .deleted
+            hinted = response.hinted
         }
+        if hinted > 0 { world.operations[operation].sloppy = true }
         send(outcome, "\(outcome)")
     }
 
@@ -46,7 +54,7 @@ struct SimulatedResponder<Versioning: ReplicaVersioning>: KVResponder, @unchecke
         if let write = world.operations[operation].write {
             let (key, replicas) = world.placement(of: world.operations[operation].key)
             world.observations.holdersAtAnswer[write] = world.observations.applied[write].map {
-                world.holders(of: $0.dot, key: key, among: replicas)
+                world.holders(of: $0.dot, key: key, among: replicas) + world.hintHolders(of: $0.dot, key: key)
             } ?? 0
         }
         world.trace.record(world.now, "n\(node)→c\(client) #\(operation) \(text)")

@@ -1,5 +1,6 @@
 public import GyreCore
 public import GyreModel
+public import GyreStorage
 
 /// Names one client write (a put or a delete): the client and its write counter. A put's value
 /// bytes are this id's ``payload``, so every value in the simulation is unique and a read's
@@ -85,6 +86,9 @@ public struct Operation: Sendable, Equatable, CustomStringConvertible {
     public var invokedAt: UInt64
     public var completedAt: UInt64
     public var outcome: Outcome
+    /// The answer involved fallbacks (a write with hinted acknowledgements, a read that heard
+    /// from fallbacks): a sloppy quorum, whose reads may miss writes (Dynamo's trade).
+    public var sloppy = false
 
     public init(index: Int, client: Int, key: Key, kind: Kind, basis: Basis, coordinator: Int?,
                 invokedAt: UInt64, completedAt: UInt64, outcome: Outcome) {
@@ -156,9 +160,20 @@ public struct StorageObservations: Sendable, Equatable {
 
     /// Every write a coordinator stored.
     public var applied: [WriteID: Applied] = [:]
-    /// For each answered write, how many of the key's replicas' stores covered its event when
-    /// the coordinator answered.
+    /// For each answered write, how many nodes held its event when the coordinator answered:
+    /// the key's replicas whose stores cover it, and fallbacks whose hints do.
     public var holdersAtAnswer: [WriteID: Int] = [:]
+    /// The history of everything ever stored in a hint, by owner (node index) and key: what
+    /// handoff owes that owner.
+    public var hinted: [HintedKey: VersionVector] = [:]
+    /// Hints stored, delivered and deleted over the run.
+    public var hintsStored = 0
+
+    /// An owner and a key some hint was held for.
+    public struct HintedKey: Hashable, Sendable {
+        public var owner: Int
+        public var key: StorageKey
+    }
 
     public init() {}
 }
@@ -204,12 +219,17 @@ public struct SimulationHistory: Sendable, Equatable {
     public var finalState: [FinalKeyState]
     /// The write quorum the cluster ran with.
     public var writeQuorum: Int
+    /// What the world found wrong with handoff after the heal and quiet: hints still held, and
+    /// events that were hinted for an owner that does not hold them.
+    public var handoffProblems: [String]
 
-    public init(operations: [Operation], observations: StorageObservations, finalState: [FinalKeyState], writeQuorum: Int) {
+    public init(operations: [Operation], observations: StorageObservations, finalState: [FinalKeyState], writeQuorum: Int,
+                handoffProblems: [String] = []) {
         self.operations = operations
         self.observations = observations
         self.finalState = finalState
         self.writeQuorum = writeQuorum
+        self.handoffProblems = handoffProblems
     }
 }
 
@@ -223,6 +243,8 @@ extension SimulationHistory {
         public var possiblyApplied = 0
         public var notApplied = 0
         public var noAnswer = 0
+        /// Answers that involved fallbacks (hinted acknowledgements, fallback answers).
+        public var sloppy = 0
 
         public init() {}
 
@@ -235,12 +257,13 @@ extension SimulationHistory {
             sum.possiblyApplied += rhs.possiblyApplied
             sum.notApplied += rhs.notApplied
             sum.noAnswer += rhs.noAnswer
+            sum.sloppy += rhs.sloppy
             return sum
         }
 
         public var description: String {
             "\(gets) gets (\(getsOK) ok), \(writes) writes (\(acknowledged) ok, \(possiblyApplied) possibly-applied, "
-                + "\(notApplied) not-applied), \(noAnswer) without answer"
+                + "\(notApplied) not-applied), \(noAnswer) without answer, \(sloppy) sloppy"
         }
     }
 
@@ -250,6 +273,7 @@ extension SimulationHistory {
             if operation.isWrite { counts.writes += 1 } else { counts.gets += 1 }
             switch operation.outcome {
             case .ok:
+                if operation.sloppy { counts.sloppy += 1 }
                 if operation.isWrite { counts.acknowledged += 1 } else { counts.getsOK += 1 }
             case .readFailed: break
             case .writeFailed(_, .possiblyApplied): counts.possiblyApplied += 1

@@ -94,7 +94,7 @@ extension GetResponse: WireMessage {
             withUnsafeTemporaryAllocation(of: ProtobufCBinaryData.self,
                                           capacity: min(values.count, Self.siblingsPerChunk)) { scratch in
                 // One C message per chunk of siblings; the last also carries the fields after
-                // `values` (context = 2, replicas = 3, ring_epoch = 4), so the chunks concatenate to the
+                // `values` (context = 2, replicas = 3, ring_epoch = 4, hinted = 5), so the chunks concatenate to the
                 // encoding of the whole message.
                 func forEachChunk(_ visit: (UnsafePointer<Gyre__V1__GetResponse>) -> Void) {
                     var start = 0
@@ -109,6 +109,7 @@ extension GetResponse: WireMessage {
                                 message.context = context
                                 message.replicas = replicas
                                 message.ring_epoch = ringEpoch
+                                message.hinted = hinted
                             }
                             visit(&message)
                         }
@@ -124,7 +125,7 @@ extension GetResponse: WireMessage {
     init(cMessage message: Gyre__V1__GetResponse) {
         let values = UnsafeBufferPointer(start: message.values, count: message.n_values).map { [UInt8]($0) }
         self.init(values: values, context: CausalContext([UInt8](message.context)), replicas: message.replicas,
-                  ringEpoch: message.ring_epoch)
+                  ringEpoch: message.ring_epoch, hinted: message.hinted)
     }
 }
 
@@ -162,6 +163,7 @@ extension PutRequest: WireMessage {
                     message.value = value
                     message.context = context
                     message.w = w
+                    message.strict_quorum = strictQuorum ? 1 : 0
                     return body(&message)
                 }
             }
@@ -171,7 +173,8 @@ extension PutRequest: WireMessage {
     /// A copy of an unpacked C message.
     init(cMessage message: Gyre__V1__PutRequest) {
         self.init(key: Key([UInt8](message.key)), value: [UInt8](message.value),
-                  context: CausalContext([UInt8](message.context)), w: message.w)
+                  context: CausalContext([UInt8](message.context)), w: message.w,
+                  strictQuorum: message.strict_quorum != 0)
     }
 }
 
@@ -212,6 +215,7 @@ extension PutResponse: WireMessage {
                     message.n_values = values.count
                     message.values = values.isEmpty ? nil : scratch.baseAddress
                     message.ring_epoch = ringEpoch
+                    message.hinted = hinted
                     result = body(&message)
                 }
                 return result!
@@ -223,7 +227,7 @@ extension PutResponse: WireMessage {
     init(cMessage message: Gyre__V1__PutResponse) {
         let values = UnsafeBufferPointer(start: message.values, count: message.n_values).map { [UInt8]($0) }
         self.init(context: CausalContext([UInt8](message.context)), replicas: message.replicas, values: values,
-                  ringEpoch: message.ring_epoch)
+                  ringEpoch: message.ring_epoch, hinted: message.hinted)
     }
 }
 
@@ -259,6 +263,7 @@ extension DeleteRequest: WireMessage {
                 message.key = key
                 message.context = context
                 message.w = w
+                message.strict_quorum = strictQuorum ? 1 : 0
                 return body(&message)
             }
         }
@@ -266,7 +271,8 @@ extension DeleteRequest: WireMessage {
 
     /// A copy of an unpacked C message.
     init(cMessage message: Gyre__V1__DeleteRequest) {
-        self.init(key: Key([UInt8](message.key)), context: CausalContext([UInt8](message.context)), w: message.w)
+        self.init(key: Key([UInt8](message.key)), context: CausalContext([UInt8](message.context)), w: message.w,
+                  strictQuorum: message.strict_quorum != 0)
     }
 }
 
@@ -298,11 +304,12 @@ extension DeleteResponse: WireMessage {
         gyre__v1__delete_response__init(&message)
         message.replicas = replicas
         message.ring_epoch = ringEpoch
+        message.hinted = hinted
         return body(&message)
     }
 
     /// A copy of an unpacked C message.
     init(cMessage message: Gyre__V1__DeleteResponse) {
-        self.init(replicas: message.replicas, ringEpoch: message.ring_epoch)
+        self.init(replicas: message.replicas, ringEpoch: message.ring_epoch, hinted: message.hinted)
     }
 }

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import GyreCore
 import GyreModel
 import GyreHTTP2
 import GyreNode
+import GyrePipeline
 import GyreStorage
 import Logging
 import NIOCore
@@ -67,6 +69,24 @@ struct GyreNodeCommand: AsyncParsableCommand {
 
     @Option(help: "How long a coordinator waits for replicas when the client allows longer, in ms.")
     var replicaTimeoutMs: Int = 1000
+
+    @Option(help: "How long one replica call may take before the coordinator tries the next node on the ring instead (sloppy quorum), in ms.")
+    var attemptTimeoutMs: Int = 300
+
+    @Option(help: "Most bytes of hints this node keeps for one unreachable member; past it, hints for that member are refused (another node takes them) and the partition is recorded as needing a full repair.")
+    var hintMaxBytesPerOwner: Int = 256 << 20
+
+    @Option(help: "How long a member may stay unreachable and still be sent hints, in seconds (the hint window); later writes for it are recorded as needing a full repair.")
+    var hintWindowSeconds: Int = 3 * 3600
+
+    @Option(help: "Most hints per second this node hands back to members that are reachable again.")
+    var handoffRate: Int = 2000
+
+    @Option(help: "Failure detection: how often this node probes one member, in ms (a ping waits half of it for its ack, then other members are asked to ping).")
+    var probeIntervalMs: Int = 1000
+
+    @Option(help: "Failure detection: the shortest time from suspecting a member to declaring it dead, in ms (with no independent confirmation it is six times this).")
+    var suspicionTimeoutMs: Int = 4000
 
     @Option(help: "The cluster's id (UUID); by default the member with the lowest node id creates one.")
     var clusterID: String?
@@ -178,6 +198,12 @@ struct GyreNodeCommand: AsyncParsableCommand {
             parsedClusterID = parsed
         }
         guard replicaTimeoutMs > 0 else { throw ValidationError("--replica-timeout-ms must be positive") }
+        guard attemptTimeoutMs > 0 else { throw ValidationError("--attempt-timeout-ms must be positive") }
+        guard hintMaxBytesPerOwner > 0 else { throw ValidationError("--hint-max-bytes-per-owner must be positive") }
+        guard hintWindowSeconds > 0 else { throw ValidationError("--hint-window-seconds must be positive") }
+        guard handoffRate > 0 else { throw ValidationError("--handoff-rate must be positive") }
+        guard probeIntervalMs >= 10 else { throw ValidationError("--probe-interval-ms must be at least 10") }
+        guard suspicionTimeoutMs > 0 else { throw ValidationError("--suspicion-timeout-ms must be positive") }
         let fileLimit = FileLimit.raiseToHard()
         let caps = ListenerLimits.connectionCaps(fileLimit: fileLimit)
         let listenerLimits = ListenerLimits(
@@ -186,10 +212,19 @@ struct GyreNodeCommand: AsyncParsableCommand {
             maxCallsPerConnection: maxCallsPerConnection, maxCallsPerSource: maxCallsPerSource, maxConnections: maxConnections ?? caps.clients,
             maxConnectionsPerSource: maxConnectionsPerSource, maxPeerConnections: maxPeerConnections ?? caps.peers,
             maxPeerConnectionsPerSource: maxPeerConnectionsPerSource)
+        let probeInterval = UInt64(probeIntervalMs) * 1_000_000
+        let suspicion = UInt64(suspicionTimeoutMs) * 1_000_000
         let cluster = ClusterConfiguration(
             peerHost: peerHost, peerPort: peerPort, peers: peerList, weight: weight, partitionCount: partitions,
             replication: replicas, readQuorum: readQuorum, writeQuorum: writeQuorum,
-            replicaTimeoutNanoseconds: UInt64(replicaTimeoutMs) * 1_000_000, clusterID: parsedClusterID,
+            replicaTimeoutNanoseconds: UInt64(replicaTimeoutMs) * 1_000_000,
+            attemptTimeoutNanoseconds: UInt64(attemptTimeoutMs) * 1_000_000,
+            hintLimits: HintLimits(maxBytesPerOwner: hintMaxBytesPerOwner, window: UInt64(hintWindowSeconds) * 1_000_000_000),
+            handoff: HandoffSettings(rate: handoffRate),
+            failureDetection: SWIMSettings(probeInterval: probeInterval, pingTimeout: probeInterval / 2,
+                                           relayTimeout: probeInterval * 2 / 5, suspicionTimeoutMin: suspicion,
+                                           suspicionTimeoutMax: suspicion * 6, syncInterval: probeInterval * 10),
+            clusterID: parsedClusterID,
             nodeName: nodeName)
         let security = try securityOptions()
         let configuration = NodeConfiguration(

@@ -15,7 +15,7 @@ import Testing
         var read = Read(replicas: [nodeA, nodeB, nodeC], r: 2, deadline: 1_000)
         _ = read.start()
         #expect(read.onAnswer(from: nodeA, versions: WriteSet(1)) == [])
-        #expect(read.onAnswer(from: nodeB, versions: WriteSet(1)) == [.reply(.ok(merged: WriteSet(1), answered: 2))])
+        #expect(read.onAnswer(from: nodeB, versions: WriteSet(1)) == [.reply(.ok(merged: WriteSet(1), answered: 2, hinted: 0))])
         // The straggler knows nothing: it is repaired once everyone spoke.
         #expect(read.onAnswer(from: nodeC, versions: nil) == [.repair(nodeC, WriteSet(1)), .finished])
         #expect(read.isFinished)
@@ -26,7 +26,7 @@ import Testing
         var read = Read(replicas: [nodeA, nodeB, nodeC], r: 2, deadline: 1_000)
         _ = read.start()
         _ = read.onAnswer(from: nodeA, versions: WriteSet(1))
-        #expect(read.onAnswer(from: nodeB, versions: WriteSet(2)) == [.reply(.ok(merged: WriteSet(1, 2), answered: 2))])
+        #expect(read.onAnswer(from: nodeB, versions: WriteSet(2)) == [.reply(.ok(merged: WriteSet(1, 2), answered: 2, hinted: 0))])
         let last = read.onAnswer(from: nodeC, versions: WriteSet(1, 2, 3))
         #expect(last == [.repair(nodeA, WriteSet(1, 2, 3)), .repair(nodeB, WriteSet(1, 2, 3)), .finished])
     }
@@ -35,7 +35,7 @@ import Testing
         var read = Read(replicas: [nodeA, nodeB, nodeC], r: 2, deadline: 1_000)
         _ = read.start()
         _ = read.onAnswer(from: nodeA, versions: nil)
-        #expect(read.onAnswer(from: nodeB, versions: nil) == [.reply(.ok(merged: nil, answered: 2))])
+        #expect(read.onAnswer(from: nodeB, versions: nil) == [.reply(.ok(merged: nil, answered: 2, hinted: 0))])
         #expect(read.onAnswer(from: nodeC, versions: nil) == [.finished])
     }
 
@@ -59,7 +59,7 @@ import Testing
     @Test func deadlineAfterReplyRepairsOnlyThoseWhoAnswered() {
         var read = Read(replicas: [nodeA, nodeB, nodeC], r: 1, deadline: 1_000)
         _ = read.start()
-        #expect(read.onAnswer(from: nodeA, versions: WriteSet(1)) == [.reply(.ok(merged: WriteSet(1), answered: 1))])
+        #expect(read.onAnswer(from: nodeA, versions: WriteSet(1)) == [.reply(.ok(merged: WriteSet(1), answered: 1, hinted: 0))])
         _ = read.onAnswer(from: nodeB, versions: nil)
         #expect(read.onTimeout(now: 1_000) == [.repair(nodeB, WriteSet(1)), .finished])
     }
@@ -71,6 +71,6 @@ import Testing
         #expect(read.onAnswer(from: nodeA, versions: WriteSet(9)) == [])
         #expect(read.onFailure(from: nodeA) == [])
         #expect(read.onAnswer(from: NodeID(high: 9, low: 9), versions: WriteSet(9)) == [])
-        #expect(read.onAnswer(from: nodeB, versions: WriteSet(1)) == [.reply(.ok(merged: WriteSet(1), answered: 2))])
+        #expect(read.onAnswer(from: nodeB, versions: WriteSet(1)) == [.reply(.ok(merged: WriteSet(1), answered: 2, hinted: 0))])
     }
 }

@@ -13,7 +13,7 @@ import Testing
     @Test func sendsToTheOthersAndRepliesAtQuorum() {
         var write = make(w: 2)
         #expect(write.start() == [.write(nodeB, WriteSet(7)), .write(nodeC, WriteSet(7)), .scheduleTimeout(at: 500)])
-        #expect(write.onAck(from: nodeC) == [.reply(.ok(acks: 2))])
+        #expect(write.onAck(from: nodeC) == [.reply(.ok(acks: 2, hinted: 0))])
         #expect(write.onAck(from: nodeB) == [.finished])
         #expect(write.lateAcks == 1)
     }
@@ -21,21 +21,21 @@ import Testing
     @Test func wOfOneRepliesAtOnceButStillSends() {
         var write = make(w: 1)
         #expect(write.start() == [.write(nodeB, WriteSet(7)), .write(nodeC, WriteSet(7)), .scheduleTimeout(at: 500),
-                                  .reply(.ok(acks: 1))])
+                                  .reply(.ok(acks: 1, hinted: 0))])
     }
 
     @Test func failuresGiveUnavailablePossiblyApplied() {
         var write = make(w: 3)
         _ = write.start()
         _ = write.onAck(from: nodeB)
-        #expect(write.onFailure(from: nodeC) == [.reply(.unavailable(acks: 2, outcome: .possiblyApplied)), .finished])
+        #expect(write.onFailure(from: nodeC) == [.reply(.unavailable(acks: 2, hinted: 0, outcome: .possiblyApplied)), .finished])
     }
 
     @Test func timeoutWithOnlyTheLocalWriteIsPossiblyApplied() {
         var write = make(w: 2)
         _ = write.start()
         #expect(write.onTimeout(now: 499) == [])
-        #expect(write.onTimeout(now: 500) == [.reply(.unavailable(acks: 1, outcome: .possiblyApplied)), .finished])
+        #expect(write.onTimeout(now: 500) == [.reply(.unavailable(acks: 1, hinted: 0, outcome: .possiblyApplied)), .finished])
         #expect(write.onAck(from: nodeB) == [])
     }
 
@@ -43,14 +43,14 @@ import Testing
         var write = make(w: 2, localApplied: false)
         _ = write.start()
         // With nothing applied locally, one failure already leaves too few replicas for W=2.
-        #expect(write.onFailure(from: nodeB) == [.reply(.unavailable(acks: 0, outcome: .notApplied))])
+        #expect(write.onFailure(from: nodeB) == [.reply(.unavailable(acks: 0, hinted: 0, outcome: .notApplied))])
         #expect(write.onFailure(from: nodeC) == [.finished])
     }
 
     @Test func lateAckAfterFailureReplyIsCounted() {
         var write = make(w: 3)
         _ = write.start()
-        #expect(write.onFailure(from: nodeB) == [.reply(.unavailable(acks: 1, outcome: .possiblyApplied))])
+        #expect(write.onFailure(from: nodeB) == [.reply(.unavailable(acks: 1, hinted: 0, outcome: .possiblyApplied))])
         #expect(write.onAck(from: nodeC) == [.finished])
         #expect(write.acknowledgements == 2)
         #expect(write.lateAcks == 1)
@@ -58,7 +58,7 @@ import Testing
 
     @Test func singleReplicaClusterFinishesInStart() {
         var write = Write(coordinator: nodeA, others: [], w: 1, version: WriteSet(1), localApplied: true, deadline: 10)
-        #expect(write.start() == [.scheduleTimeout(at: 10), .reply(.ok(acks: 1)), .finished])
+        #expect(write.start() == [.scheduleTimeout(at: 10), .reply(.ok(acks: 1, hinted: 0)), .finished])
     }
 }
 

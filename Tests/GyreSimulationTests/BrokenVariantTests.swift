@@ -43,6 +43,17 @@ import Testing
         #expect(!caught.isEmpty)
     }
 
+    @Test("a fallback that deletes a hint before its owner acknowledged it is caught")
+    func hintDeletedBeforeAcknowledgement() {
+        var caught: [UInt64] = []
+        for seed in UInt64(1)...100 {
+            let run = Simulation.run(seed: seed, handoffOrder: .deleteBeforeSending)
+            if ConsistencyChecker.check(run.history).contains(where: { $0.rule == .handoff }) { caught.append(seed) }
+        }
+        print("hints deleted before acknowledgement: caught on \(caught.count) of seeds 1...100 \(caught)")
+        #expect(!caught.isEmpty, "deleting hints before the owner's acknowledgement went unnoticed on seeds 1...100")
+    }
+
     @Test("a coordinator that ignores the client's context is caught")
     func ignoredContext() {
         let (caught, rules) = Self.judge(IgnoredContextVersioning(), seeds: 10)

@@ -20,15 +20,17 @@ import Testing
 
     static let cases: [Case] = [
         // No seed has failed yet. This one has a partition and a crash at once, so coordinators
-        // often reach only themselves: writes come back possibly-applied, a crashed coordinator
-        // leaves a client without an answer, a storage write is applied and then fails, and a
-        // key reaches its sibling cap. (Seed 63 showed this before the simulation ran the node's
-        // own pipeline; its draws moved with it.)
-        Case(name: "a partition during a crash, with storage faults and a cap refusal", seed: 211) { run in
+        // often reach only themselves or fallbacks: writes come back possibly-applied or with
+        // hinted acknowledgements, a crashed coordinator leaves a client without an answer, a
+        // storage write is applied and then fails, a key reaches its sibling cap, and hints are
+        // handed off. (Seeds 63 and 211 showed this before; the simulator's draws moved with the
+        // node's own pipeline and then with sloppy quorum.)
+        Case(name: "a partition during a crash, with storage faults, a cap refusal and handoff", seed: 1798) { run in
             run.schedule.partition != nil && run.schedule.crash != nil && run.faults.partitioned > 0
                 && run.faults.refused > 0 && run.faults.lostCoordinations > 0
                 && run.history.counts.possiblyApplied > 0 && run.history.counts.noAnswer > 0
                 && run.faults.possiblyAppliedFaults > 0 && run.faults.capRefusals > 0
+                && run.faults.hintsStored > 0 && run.faults.hintsDelivered > 0
         },
     ]
 

@@ -5,7 +5,7 @@ import Testing
 
 /// The seeded simulation (ARCHITECTURE.md practice 11): 500 schedules of five nodes, N = 3,
 /// R = W = 2, with delays, drops, a partition, a crash and storage faults, each judged by the
-/// consistency checker after the cluster healed. The nodes run the node's own request pipeline
+/// consistency checker after the cluster healed and handed every hint off. The nodes run the node's own request pipeline
 /// (GyrePipeline) on simulated ports. A failure prints its seed; add it to ``RegressionSeeds``.
 @Suite struct SimulationTests {
     /// Seeds 1...500 in chunks, so the schedules spread over the cores.
@@ -43,6 +43,10 @@ import Testing
                     && faults.notAppliedFaults + faults.readFaults > 0 && faults.timerWakeUps > 0,
                 "seeds \(seeds) did not reach the pipeline's hard paths: \(faults)")
         #expect(faults.timerWakeUpsOffGrain == 0, "timers off the \(CoordinatorTimers.grain) ns grain: \(faults)")
+        // Sloppy quorum and hinted handoff must have run: hints stored on fallbacks and handed
+        // to their owners (the checker's handoff rule then judged every one).
+        #expect(faults.hintsStored > 0 && faults.hintsDelivered > 0 && counts.sloppy > 0,
+                "seeds \(seeds) stored or delivered no hints: \(counts), \(faults)")
     }
 
     @Test("the same seed gives the same trace")

@@ -7,6 +7,141 @@
 #endif
 
 #include "gyre/v1/cluster.pb-c.h"
+void   gyre__v1__members_request__init
+                     (Gyre__V1__MembersRequest         *message)
+{
+  static const Gyre__V1__MembersRequest init_value = GYRE__V1__MEMBERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__members_request__get_packed_size
+                     (const Gyre__V1__MembersRequest *message)
+{
+  assert(message->base.descriptor == &gyre__v1__members_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__members_request__pack
+                     (const Gyre__V1__MembersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__members_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__members_request__pack_to_buffer
+                     (const Gyre__V1__MembersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__members_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__MembersRequest *
+       gyre__v1__members_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__MembersRequest *)
+     protobuf_c_message_unpack (&gyre__v1__members_request__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__members_request__free_unpacked
+                     (Gyre__V1__MembersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__members_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   gyre__v1__member_state__init
+                     (Gyre__V1__MemberState         *message)
+{
+  static const Gyre__V1__MemberState init_value = GYRE__V1__MEMBER_STATE__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__member_state__get_packed_size
+                     (const Gyre__V1__MemberState *message)
+{
+  assert(message->base.descriptor == &gyre__v1__member_state__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__member_state__pack
+                     (const Gyre__V1__MemberState *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__member_state__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__member_state__pack_to_buffer
+                     (const Gyre__V1__MemberState *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__member_state__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__MemberState *
+       gyre__v1__member_state__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__MemberState *)
+     protobuf_c_message_unpack (&gyre__v1__member_state__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__member_state__free_unpacked
+                     (Gyre__V1__MemberState *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__member_state__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   gyre__v1__members_response__init
+                     (Gyre__V1__MembersResponse         *message)
+{
+  static const Gyre__V1__MembersResponse init_value = GYRE__V1__MEMBERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__members_response__get_packed_size
+                     (const Gyre__V1__MembersResponse *message)
+{
+  assert(message->base.descriptor == &gyre__v1__members_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__members_response__pack
+                     (const Gyre__V1__MembersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__members_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__members_response__pack_to_buffer
+                     (const Gyre__V1__MembersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__members_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__MembersResponse *
+       gyre__v1__members_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__MembersResponse *)
+     protobuf_c_message_unpack (&gyre__v1__members_response__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__members_response__free_unpacked
+                     (Gyre__V1__MembersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__members_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   gyre__v1__ring_request__init
                      (Gyre__V1__RingRequest         *message)
 {
@@ -277,6 +412,152 @@ void   gyre__v1__stats_response__free_unpacked
   assert(message->base.descriptor == &gyre__v1__stats_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+#define gyre__v1__members_request__field_descriptors NULL
+#define gyre__v1__members_request__field_indices_by_name NULL
+#define gyre__v1__members_request__number_ranges NULL
+const ProtobufCMessageDescriptor gyre__v1__members_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.MembersRequest",
+  "MembersRequest",
+  "Gyre__V1__MembersRequest",
+  "gyre.v1",
+  sizeof(Gyre__V1__MembersRequest),
+  0,
+  gyre__v1__members_request__field_descriptors,
+  gyre__v1__members_request__field_indices_by_name,
+  0,  gyre__v1__members_request__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__members_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor gyre__v1__member_state__field_descriptors[4] =
+{
+  {
+    "member",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__MemberState, member),
+    &gyre__v1__member_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__MemberState, state),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "incarnation",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__MemberState, incarnation),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "is_self",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__MemberState, is_self),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned gyre__v1__member_state__field_indices_by_name[] = {
+  2,   /* field[2] = incarnation */
+  3,   /* field[3] = is_self */
+  0,   /* field[0] = member */
+  1,   /* field[1] = state */
+};
+static const ProtobufCIntRange gyre__v1__member_state__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor gyre__v1__member_state__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.MemberState",
+  "MemberState",
+  "Gyre__V1__MemberState",
+  "gyre.v1",
+  sizeof(Gyre__V1__MemberState),
+  4,
+  gyre__v1__member_state__field_descriptors,
+  gyre__v1__member_state__field_indices_by_name,
+  1,  gyre__v1__member_state__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__member_state__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor gyre__v1__members_response__field_descriptors[2] =
+{
+  {
+    "node_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__MembersResponse, node_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "members",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Gyre__V1__MembersResponse, n_members),
+    offsetof(Gyre__V1__MembersResponse, members),
+    &gyre__v1__member_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned gyre__v1__members_response__field_indices_by_name[] = {
+  1,   /* field[1] = members */
+  0,   /* field[0] = node_id */
+};
+static const ProtobufCIntRange gyre__v1__members_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor gyre__v1__members_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.MembersResponse",
+  "MembersResponse",
+  "Gyre__V1__MembersResponse",
+  "gyre.v1",
+  sizeof(Gyre__V1__MembersResponse),
+  2,
+  gyre__v1__members_response__field_descriptors,
+  gyre__v1__members_response__field_indices_by_name,
+  1,  gyre__v1__members_response__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__members_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 #define gyre__v1__ring_request__field_descriptors NULL
 #define gyre__v1__ring_request__field_indices_by_name NULL
 #define gyre__v1__ring_request__number_ranges NULL
@@ -621,12 +902,14 @@ const ProtobufCMessageDescriptor gyre__v1__stats_response__descriptor =
   (ProtobufCMessageInit) gyre__v1__stats_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor gyre__v1__cluster__method_descriptors[2] =
+static const ProtobufCMethodDescriptor gyre__v1__cluster__method_descriptors[3] =
 {
   { "Stats", &gyre__v1__stats_request__descriptor, &gyre__v1__stats_response__descriptor },
   { "Ring", &gyre__v1__ring_request__descriptor, &gyre__v1__ring_response__descriptor },
+  { "Members", &gyre__v1__members_request__descriptor, &gyre__v1__members_response__descriptor },
 };
 const unsigned gyre__v1__cluster__method_indices_by_name[] = {
+  2,        /* Members */
   1,        /* Ring */
   0         /* Stats */
 };
@@ -637,7 +920,7 @@ const ProtobufCServiceDescriptor gyre__v1__cluster__descriptor =
   "Cluster",
   "Gyre__V1__Cluster",
   "gyre.v1",
-  2,
+  3,
   gyre__v1__cluster__method_descriptors,
   gyre__v1__cluster__method_indices_by_name
 };
@@ -656,6 +939,14 @@ void gyre__v1__cluster__ring(ProtobufCService *service,
 {
   assert(service->descriptor == &gyre__v1__cluster__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void gyre__v1__cluster__members(ProtobufCService *service,
+                                const Gyre__V1__MembersRequest *input,
+                                Gyre__V1__MembersResponse_Closure closure,
+                                void *closure_data)
+{
+  assert(service->descriptor == &gyre__v1__cluster__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void gyre__v1__cluster__init (Gyre__V1__Cluster_Service *service,
                               Gyre__V1__Cluster_ServiceDestroy destroy)

@@ -328,7 +328,7 @@ const ProtobufCMessageDescriptor gyre__v1__get_request__descriptor =
   (ProtobufCMessageInit) gyre__v1__get_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__get_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor gyre__v1__get_response__field_descriptors[5] =
 {
   {
     "values",
@@ -378,9 +378,22 @@ static const ProtobufCFieldDescriptor gyre__v1__get_response__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "hinted",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__GetResponse, hinted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__get_response__field_indices_by_name[] = {
   1,   /* field[1] = context */
+  4,   /* field[4] = hinted */
   2,   /* field[2] = replicas */
   3,   /* field[3] = ring_epoch */
   0,   /* field[0] = values */
@@ -388,7 +401,7 @@ static const unsigned gyre__v1__get_response__field_indices_by_name[] = {
 static const ProtobufCIntRange gyre__v1__get_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor gyre__v1__get_response__descriptor =
 {
@@ -398,14 +411,14 @@ const ProtobufCMessageDescriptor gyre__v1__get_response__descriptor =
   "Gyre__V1__GetResponse",
   "gyre.v1",
   sizeof(Gyre__V1__GetResponse),
-  4,
+  5,
   gyre__v1__get_response__field_descriptors,
   gyre__v1__get_response__field_indices_by_name,
   1,  gyre__v1__get_response__number_ranges,
   (ProtobufCMessageInit) gyre__v1__get_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__put_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor gyre__v1__put_request__field_descriptors[5] =
 {
   {
     "key",
@@ -455,17 +468,30 @@ static const ProtobufCFieldDescriptor gyre__v1__put_request__field_descriptors[4
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "strict_quorum",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__PutRequest, strict_quorum),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__put_request__field_indices_by_name[] = {
   2,   /* field[2] = context */
   0,   /* field[0] = key */
+  4,   /* field[4] = strict_quorum */
   1,   /* field[1] = value */
   3,   /* field[3] = w */
 };
 static const ProtobufCIntRange gyre__v1__put_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor gyre__v1__put_request__descriptor =
 {
@@ -475,14 +501,14 @@ const ProtobufCMessageDescriptor gyre__v1__put_request__descriptor =
   "Gyre__V1__PutRequest",
   "gyre.v1",
   sizeof(Gyre__V1__PutRequest),
-  4,
+  5,
   gyre__v1__put_request__field_descriptors,
   gyre__v1__put_request__field_indices_by_name,
   1,  gyre__v1__put_request__number_ranges,
   (ProtobufCMessageInit) gyre__v1__put_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__put_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor gyre__v1__put_response__field_descriptors[5] =
 {
   {
     "context",
@@ -532,9 +558,22 @@ static const ProtobufCFieldDescriptor gyre__v1__put_response__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "hinted",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__PutResponse, hinted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__put_response__field_indices_by_name[] = {
   0,   /* field[0] = context */
+  4,   /* field[4] = hinted */
   1,   /* field[1] = replicas */
   3,   /* field[3] = ring_epoch */
   2,   /* field[2] = values */
@@ -542,7 +581,7 @@ static const unsigned gyre__v1__put_response__field_indices_by_name[] = {
 static const ProtobufCIntRange gyre__v1__put_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor gyre__v1__put_response__descriptor =
 {
@@ -552,14 +591,14 @@ const ProtobufCMessageDescriptor gyre__v1__put_response__descriptor =
   "Gyre__V1__PutResponse",
   "gyre.v1",
   sizeof(Gyre__V1__PutResponse),
-  4,
+  5,
   gyre__v1__put_response__field_descriptors,
   gyre__v1__put_response__field_indices_by_name,
   1,  gyre__v1__put_response__number_ranges,
   (ProtobufCMessageInit) gyre__v1__put_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__delete_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor gyre__v1__delete_request__field_descriptors[4] =
 {
   {
     "key",
@@ -597,16 +636,29 @@ static const ProtobufCFieldDescriptor gyre__v1__delete_request__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "strict_quorum",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__DeleteRequest, strict_quorum),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__delete_request__field_indices_by_name[] = {
   1,   /* field[1] = context */
   0,   /* field[0] = key */
+  3,   /* field[3] = strict_quorum */
   2,   /* field[2] = w */
 };
 static const ProtobufCIntRange gyre__v1__delete_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor gyre__v1__delete_request__descriptor =
 {
@@ -616,14 +668,14 @@ const ProtobufCMessageDescriptor gyre__v1__delete_request__descriptor =
   "Gyre__V1__DeleteRequest",
   "gyre.v1",
   sizeof(Gyre__V1__DeleteRequest),
-  3,
+  4,
   gyre__v1__delete_request__field_descriptors,
   gyre__v1__delete_request__field_indices_by_name,
   1,  gyre__v1__delete_request__number_ranges,
   (ProtobufCMessageInit) gyre__v1__delete_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor gyre__v1__delete_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor gyre__v1__delete_response__field_descriptors[3] =
 {
   {
     "replicas",
@@ -649,15 +701,28 @@ static const ProtobufCFieldDescriptor gyre__v1__delete_response__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "hinted",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__DeleteResponse, hinted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned gyre__v1__delete_response__field_indices_by_name[] = {
+  2,   /* field[2] = hinted */
   0,   /* field[0] = replicas */
   1,   /* field[1] = ring_epoch */
 };
 static const ProtobufCIntRange gyre__v1__delete_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor gyre__v1__delete_response__descriptor =
 {
@@ -667,7 +732,7 @@ const ProtobufCMessageDescriptor gyre__v1__delete_response__descriptor =
   "Gyre__V1__DeleteResponse",
   "gyre.v1",
   sizeof(Gyre__V1__DeleteResponse),
-  2,
+  3,
   gyre__v1__delete_response__field_descriptors,
   gyre__v1__delete_response__field_indices_by_name,
   1,  gyre__v1__delete_response__number_ranges,

@@ -457,6 +457,141 @@ void   gyre__v1__hint_put_response__free_unpacked
   assert(message->base.descriptor == &gyre__v1__hint_put_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   gyre__v1__member_update__init
+                     (Gyre__V1__MemberUpdate         *message)
+{
+  static const Gyre__V1__MemberUpdate init_value = GYRE__V1__MEMBER_UPDATE__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__member_update__get_packed_size
+                     (const Gyre__V1__MemberUpdate *message)
+{
+  assert(message->base.descriptor == &gyre__v1__member_update__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__member_update__pack
+                     (const Gyre__V1__MemberUpdate *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__member_update__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__member_update__pack_to_buffer
+                     (const Gyre__V1__MemberUpdate *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__member_update__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__MemberUpdate *
+       gyre__v1__member_update__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__MemberUpdate *)
+     protobuf_c_message_unpack (&gyre__v1__member_update__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__member_update__free_unpacked
+                     (Gyre__V1__MemberUpdate *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__member_update__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   gyre__v1__gossip_message__init
+                     (Gyre__V1__GossipMessage         *message)
+{
+  static const Gyre__V1__GossipMessage init_value = GYRE__V1__GOSSIP_MESSAGE__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__gossip_message__get_packed_size
+                     (const Gyre__V1__GossipMessage *message)
+{
+  assert(message->base.descriptor == &gyre__v1__gossip_message__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__gossip_message__pack
+                     (const Gyre__V1__GossipMessage *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__gossip_message__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__gossip_message__pack_to_buffer
+                     (const Gyre__V1__GossipMessage *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__gossip_message__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__GossipMessage *
+       gyre__v1__gossip_message__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__GossipMessage *)
+     protobuf_c_message_unpack (&gyre__v1__gossip_message__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__gossip_message__free_unpacked
+                     (Gyre__V1__GossipMessage *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__gossip_message__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   gyre__v1__gossip_response__init
+                     (Gyre__V1__GossipResponse         *message)
+{
+  static const Gyre__V1__GossipResponse init_value = GYRE__V1__GOSSIP_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t gyre__v1__gossip_response__get_packed_size
+                     (const Gyre__V1__GossipResponse *message)
+{
+  assert(message->base.descriptor == &gyre__v1__gossip_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t gyre__v1__gossip_response__pack
+                     (const Gyre__V1__GossipResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &gyre__v1__gossip_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t gyre__v1__gossip_response__pack_to_buffer
+                     (const Gyre__V1__GossipResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &gyre__v1__gossip_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Gyre__V1__GossipResponse *
+       gyre__v1__gossip_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Gyre__V1__GossipResponse *)
+     protobuf_c_message_unpack (&gyre__v1__gossip_response__descriptor,
+                                allocator, len, data);
+}
+void   gyre__v1__gossip_response__free_unpacked
+                     (Gyre__V1__GossipResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &gyre__v1__gossip_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   gyre__v1__replica_batch_request__init
                      (Gyre__V1__ReplicaBatchRequest         *message)
 {
@@ -1211,6 +1346,227 @@ const ProtobufCMessageDescriptor gyre__v1__hint_put_response__descriptor =
   (ProtobufCMessageInit) gyre__v1__hint_put_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor gyre__v1__member_update__field_descriptors[4] =
+{
+  {
+    "node_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__MemberUpdate, node_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__MemberUpdate, state),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "incarnation",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__MemberUpdate, incarnation),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "accusers",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Gyre__V1__MemberUpdate, n_accusers),
+    offsetof(Gyre__V1__MemberUpdate, accusers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned gyre__v1__member_update__field_indices_by_name[] = {
+  3,   /* field[3] = accusers */
+  2,   /* field[2] = incarnation */
+  0,   /* field[0] = node_id */
+  1,   /* field[1] = state */
+};
+static const ProtobufCIntRange gyre__v1__member_update__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor gyre__v1__member_update__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.MemberUpdate",
+  "MemberUpdate",
+  "Gyre__V1__MemberUpdate",
+  "gyre.v1",
+  sizeof(Gyre__V1__MemberUpdate),
+  4,
+  gyre__v1__member_update__field_descriptors,
+  gyre__v1__member_update__field_indices_by_name,
+  1,  gyre__v1__member_update__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__member_update__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue gyre__v1__gossip_message__kind__enum_values_by_number[6] =
+{
+  { "PING", "GYRE__V1__GOSSIP_MESSAGE__KIND__PING", 0 },
+  { "PING_REQUEST", "GYRE__V1__GOSSIP_MESSAGE__KIND__PING_REQUEST", 1 },
+  { "ACK", "GYRE__V1__GOSSIP_MESSAGE__KIND__ACK", 2 },
+  { "NACK", "GYRE__V1__GOSSIP_MESSAGE__KIND__NACK", 3 },
+  { "SYNC", "GYRE__V1__GOSSIP_MESSAGE__KIND__SYNC", 4 },
+  { "SYNC_REPLY", "GYRE__V1__GOSSIP_MESSAGE__KIND__SYNC_REPLY", 5 },
+};
+static const ProtobufCIntRange gyre__v1__gossip_message__kind__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex gyre__v1__gossip_message__kind__enum_values_by_name[6] =
+{
+  { "ACK", 2 },
+  { "NACK", 3 },
+  { "PING", 0 },
+  { "PING_REQUEST", 1 },
+  { "SYNC", 4 },
+  { "SYNC_REPLY", 5 },
+};
+const ProtobufCEnumDescriptor gyre__v1__gossip_message__kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "gyre.v1.GossipMessage.Kind",
+  "Kind",
+  "Gyre__V1__GossipMessage__Kind",
+  "gyre.v1",
+  6,
+  gyre__v1__gossip_message__kind__enum_values_by_number,
+  6,
+  gyre__v1__gossip_message__kind__enum_values_by_name,
+  1,
+  gyre__v1__gossip_message__kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor gyre__v1__gossip_message__field_descriptors[5] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__GossipMessage, kind),
+    &gyre__v1__gossip_message__kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "probe",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__GossipMessage, probe),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__GossipMessage, target),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "incarnation",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Gyre__V1__GossipMessage, incarnation),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updates",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Gyre__V1__GossipMessage, n_updates),
+    offsetof(Gyre__V1__GossipMessage, updates),
+    &gyre__v1__member_update__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned gyre__v1__gossip_message__field_indices_by_name[] = {
+  3,   /* field[3] = incarnation */
+  0,   /* field[0] = kind */
+  1,   /* field[1] = probe */
+  2,   /* field[2] = target */
+  4,   /* field[4] = updates */
+};
+static const ProtobufCIntRange gyre__v1__gossip_message__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor gyre__v1__gossip_message__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.GossipMessage",
+  "GossipMessage",
+  "Gyre__V1__GossipMessage",
+  "gyre.v1",
+  sizeof(Gyre__V1__GossipMessage),
+  5,
+  gyre__v1__gossip_message__field_descriptors,
+  gyre__v1__gossip_message__field_indices_by_name,
+  1,  gyre__v1__gossip_message__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__gossip_message__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define gyre__v1__gossip_response__field_descriptors NULL
+#define gyre__v1__gossip_response__field_indices_by_name NULL
+#define gyre__v1__gossip_response__number_ranges NULL
+const ProtobufCMessageDescriptor gyre__v1__gossip_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "gyre.v1.GossipResponse",
+  "GossipResponse",
+  "Gyre__V1__GossipResponse",
+  "gyre.v1",
+  sizeof(Gyre__V1__GossipResponse),
+  0,
+  gyre__v1__gossip_response__field_descriptors,
+  gyre__v1__gossip_response__field_indices_by_name,
+  0,  gyre__v1__gossip_response__number_ranges,
+  (ProtobufCMessageInit) gyre__v1__gossip_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor gyre__v1__replica_batch_request__field_descriptors[2] =
 {
   {
@@ -1390,7 +1746,7 @@ const ProtobufCMessageDescriptor gyre__v1__replica_item_result__descriptor =
   (ProtobufCMessageInit) gyre__v1__replica_item_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor gyre__v1__replica__method_descriptors[6] =
+static const ProtobufCMethodDescriptor gyre__v1__replica__method_descriptors[7] =
 {
   { "Get", &gyre__v1__replica_get_request__descriptor, &gyre__v1__replica_get_response__descriptor },
   { "Put", &gyre__v1__replica_put_request__descriptor, &gyre__v1__replica_put_response__descriptor },
@@ -1398,11 +1754,13 @@ static const ProtobufCMethodDescriptor gyre__v1__replica__method_descriptors[6] 
   { "Identify", &gyre__v1__identify_request__descriptor, &gyre__v1__identify_response__descriptor },
   { "Batch", &gyre__v1__replica_batch_request__descriptor, &gyre__v1__replica_batch_response__descriptor },
   { "HintPut", &gyre__v1__hint_put_request__descriptor, &gyre__v1__hint_put_response__descriptor },
+  { "Gossip", &gyre__v1__gossip_message__descriptor, &gyre__v1__gossip_response__descriptor },
 };
 const unsigned gyre__v1__replica__method_indices_by_name[] = {
   4,        /* Batch */
   2,        /* Coordinate */
   0,        /* Get */
+  6,        /* Gossip */
   5,        /* HintPut */
   3,        /* Identify */
   1         /* Put */
@@ -1414,7 +1772,7 @@ const ProtobufCServiceDescriptor gyre__v1__replica__descriptor =
   "Replica",
   "Gyre__V1__Replica",
   "gyre.v1",
-  6,
+  7,
   gyre__v1__replica__method_descriptors,
   gyre__v1__replica__method_indices_by_name
 };
@@ -1465,6 +1823,14 @@ void gyre__v1__replica__hint_put(ProtobufCService *service,
 {
   assert(service->descriptor == &gyre__v1__replica__descriptor);
   service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void gyre__v1__replica__gossip(ProtobufCService *service,
+                               const Gyre__V1__GossipMessage *input,
+                               Gyre__V1__GossipResponse_Closure closure,
+                               void *closure_data)
+{
+  assert(service->descriptor == &gyre__v1__replica__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void gyre__v1__replica__init (Gyre__V1__Replica_Service *service,
                               Gyre__V1__Replica_ServiceDestroy destroy)

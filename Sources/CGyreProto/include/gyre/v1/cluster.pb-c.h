@@ -15,6 +15,9 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 
+typedef struct Gyre__V1__MembersRequest Gyre__V1__MembersRequest;
+typedef struct Gyre__V1__MemberState Gyre__V1__MemberState;
+typedef struct Gyre__V1__MembersResponse Gyre__V1__MembersResponse;
 typedef struct Gyre__V1__RingRequest Gyre__V1__RingRequest;
 typedef struct Gyre__V1__MemberInfo Gyre__V1__MemberInfo;
 typedef struct Gyre__V1__RingResponse Gyre__V1__RingResponse;
@@ -27,6 +30,59 @@ typedef struct Gyre__V1__StatsResponse Gyre__V1__StatsResponse;
 
 
 /* --- messages --- */
+
+struct  Gyre__V1__MembersRequest
+{
+  ProtobufCMessage base;
+};
+#define GYRE__V1__MEMBERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__members_request__descriptor) \
+     }
+
+
+/*
+ * How this node's failure detector sees one member.
+ */
+struct  Gyre__V1__MemberState
+{
+  ProtobufCMessage base;
+  Gyre__V1__MemberInfo *member;
+  /*
+   * "alive", "suspect" or "dead".
+   */
+  char *state;
+  /*
+   * The member's incarnation that state was stated at (a member raises its own incarnation to
+   * refute a suspicion, and each time it restarts).
+   */
+  uint64_t incarnation;
+  /*
+   * True for the node that answered.
+   */
+  protobuf_c_boolean is_self;
+};
+#define GYRE__V1__MEMBER_STATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__member_state__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Gyre__V1__MembersResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The answering node's id (16 bytes).
+   */
+  ProtobufCBinaryData node_id;
+  /*
+   * Every member of the ring, in the ring's member order.
+   */
+  size_t n_members;
+  Gyre__V1__MemberState **members;
+};
+#define GYRE__V1__MEMBERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__members_response__descriptor) \
+    , {0,NULL}, 0,NULL }
+
 
 struct  Gyre__V1__RingRequest
 {
@@ -162,6 +218,63 @@ struct  Gyre__V1__StatsResponse
     , (char *)protobuf_c_empty_string, 0,NULL }
 
 
+/* Gyre__V1__MembersRequest methods */
+void   gyre__v1__members_request__init
+                     (Gyre__V1__MembersRequest         *message);
+size_t gyre__v1__members_request__get_packed_size
+                     (const Gyre__V1__MembersRequest   *message);
+size_t gyre__v1__members_request__pack
+                     (const Gyre__V1__MembersRequest   *message,
+                      uint8_t             *out);
+size_t gyre__v1__members_request__pack_to_buffer
+                     (const Gyre__V1__MembersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__MembersRequest *
+       gyre__v1__members_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__members_request__free_unpacked
+                     (Gyre__V1__MembersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Gyre__V1__MemberState methods */
+void   gyre__v1__member_state__init
+                     (Gyre__V1__MemberState         *message);
+size_t gyre__v1__member_state__get_packed_size
+                     (const Gyre__V1__MemberState   *message);
+size_t gyre__v1__member_state__pack
+                     (const Gyre__V1__MemberState   *message,
+                      uint8_t             *out);
+size_t gyre__v1__member_state__pack_to_buffer
+                     (const Gyre__V1__MemberState   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__MemberState *
+       gyre__v1__member_state__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__member_state__free_unpacked
+                     (Gyre__V1__MemberState *message,
+                      ProtobufCAllocator *allocator);
+/* Gyre__V1__MembersResponse methods */
+void   gyre__v1__members_response__init
+                     (Gyre__V1__MembersResponse         *message);
+size_t gyre__v1__members_response__get_packed_size
+                     (const Gyre__V1__MembersResponse   *message);
+size_t gyre__v1__members_response__pack
+                     (const Gyre__V1__MembersResponse   *message,
+                      uint8_t             *out);
+size_t gyre__v1__members_response__pack_to_buffer
+                     (const Gyre__V1__MembersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__MembersResponse *
+       gyre__v1__members_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__members_response__free_unpacked
+                     (Gyre__V1__MembersResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Gyre__V1__RingRequest methods */
 void   gyre__v1__ring_request__init
                      (Gyre__V1__RingRequest         *message);
@@ -278,6 +391,15 @@ void   gyre__v1__stats_response__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Gyre__V1__MembersRequest_Closure)
+                 (const Gyre__V1__MembersRequest *message,
+                  void *closure_data);
+typedef void (*Gyre__V1__MemberState_Closure)
+                 (const Gyre__V1__MemberState *message,
+                  void *closure_data);
+typedef void (*Gyre__V1__MembersResponse_Closure)
+                 (const Gyre__V1__MembersResponse *message,
+                  void *closure_data);
 typedef void (*Gyre__V1__RingRequest_Closure)
                  (const Gyre__V1__RingRequest *message,
                   void *closure_data);
@@ -311,6 +433,10 @@ struct Gyre__V1__Cluster_Service
                const Gyre__V1__RingRequest *input,
                Gyre__V1__RingResponse_Closure closure,
                void *closure_data);
+  void (*members)(Gyre__V1__Cluster_Service *service,
+                  const Gyre__V1__MembersRequest *input,
+                  Gyre__V1__MembersResponse_Closure closure,
+                  void *closure_data);
 };
 typedef void (*Gyre__V1__Cluster_ServiceDestroy)(Gyre__V1__Cluster_Service *);
 void gyre__v1__cluster__init (Gyre__V1__Cluster_Service *service,
@@ -320,7 +446,8 @@ void gyre__v1__cluster__init (Gyre__V1__Cluster_Service *service,
 #define GYRE__V1__CLUSTER__INIT(function_prefix__) \
     { GYRE__V1__CLUSTER__BASE_INIT,\
       function_prefix__ ## stats,\
-      function_prefix__ ## ring  }
+      function_prefix__ ## ring,\
+      function_prefix__ ## members  }
 void gyre__v1__cluster__stats(ProtobufCService *service,
                               const Gyre__V1__StatsRequest *input,
                               Gyre__V1__StatsResponse_Closure closure,
@@ -329,9 +456,16 @@ void gyre__v1__cluster__ring(ProtobufCService *service,
                              const Gyre__V1__RingRequest *input,
                              Gyre__V1__RingResponse_Closure closure,
                              void *closure_data);
+void gyre__v1__cluster__members(ProtobufCService *service,
+                                const Gyre__V1__MembersRequest *input,
+                                Gyre__V1__MembersResponse_Closure closure,
+                                void *closure_data);
 
 /* --- descriptors --- */
 
+extern const ProtobufCMessageDescriptor gyre__v1__members_request__descriptor;
+extern const ProtobufCMessageDescriptor gyre__v1__member_state__descriptor;
+extern const ProtobufCMessageDescriptor gyre__v1__members_response__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__ring_request__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__member_info__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__ring_response__descriptor;

@@ -67,10 +67,16 @@ struct  Gyre__V1__GetResponse
    * older refreshes it (Cluster/Ring).
    */
   uint64_t ring_epoch;
+  /*
+   * How many of `replicas` were fallbacks answering from the hints they hold for a replica that
+   * was down or silent (a sloppy read: it may miss a write that only the unreachable replicas
+   * hold).
+   */
+  uint32_t hinted;
 };
 #define GYRE__V1__GET_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__get_response__descriptor) \
-    , 0,NULL, {0,NULL}, 0, 0 }
+    , 0,NULL, {0,NULL}, 0, 0, 0 }
 
 
 struct  Gyre__V1__PutRequest
@@ -93,10 +99,18 @@ struct  Gyre__V1__PutRequest
    * Write quorum: how many replicas must acknowledge. 0 = the cluster default.
    */
   uint32_t w;
+  /*
+   * Strict quorum: only the key's own N replicas count toward W, and no other node is written
+   * for an unreachable one (no hinted handoff for this write). Without it (the default) a write
+   * whose replicas are down or silent is also sent to the next healthy nodes on the ring, which
+   * keep it as a hint for the replica they stand in for, hand it over when that replica is back,
+   * and count toward W (sloppy quorum).
+   */
+  protobuf_c_boolean strict_quorum;
 };
 #define GYRE__V1__PUT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__put_request__descriptor) \
-    , {0,NULL}, {0,NULL}, {0,NULL}, 0 }
+    , {0,NULL}, {0,NULL}, {0,NULL}, 0, 0 }
 
 
 struct  Gyre__V1__PutResponse
@@ -124,10 +138,16 @@ struct  Gyre__V1__PutResponse
    * The epoch of the ring the coordinating node routed by (as in GetResponse).
    */
   uint64_t ring_epoch;
+  /*
+   * How many of `replicas` were hints: acknowledgements of nodes outside the key's preference
+   * list, holding the write for a replica that could not be reached (always 0 for a strict
+   * quorum).
+   */
+  uint32_t hinted;
 };
 #define GYRE__V1__PUT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__put_response__descriptor) \
-    , {0,NULL}, 0, 0,NULL, 0 }
+    , {0,NULL}, 0, 0,NULL, 0, 0 }
 
 
 struct  Gyre__V1__DeleteRequest
@@ -146,10 +166,18 @@ struct  Gyre__V1__DeleteRequest
    * Write quorum: how many replicas must acknowledge. 0 = the cluster default.
    */
   uint32_t w;
+  /*
+   * Strict quorum: only the key's own N replicas count toward W, and no other node is written
+   * for an unreachable one (no hinted handoff for this write). Without it (the default) a write
+   * whose replicas are down or silent is also sent to the next healthy nodes on the ring, which
+   * keep it as a hint for the replica they stand in for, hand it over when that replica is back,
+   * and count toward W (sloppy quorum).
+   */
+  protobuf_c_boolean strict_quorum;
 };
 #define GYRE__V1__DELETE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__delete_request__descriptor) \
-    , {0,NULL}, {0,NULL}, 0 }
+    , {0,NULL}, {0,NULL}, 0, 0 }
 
 
 struct  Gyre__V1__DeleteResponse
@@ -163,10 +191,16 @@ struct  Gyre__V1__DeleteResponse
    * The epoch of the ring the coordinating node routed by (as in GetResponse).
    */
   uint64_t ring_epoch;
+  /*
+   * How many of `replicas` were hints: acknowledgements of nodes outside the key's preference
+   * list, holding the write for a replica that could not be reached (always 0 for a strict
+   * quorum).
+   */
+  uint32_t hinted;
 };
 #define GYRE__V1__DELETE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__delete_response__descriptor) \
-    , 0, 0 }
+    , 0, 0, 0 }
 
 
 /* Gyre__V1__GetRequest methods */

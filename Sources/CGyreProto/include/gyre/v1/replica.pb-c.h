@@ -26,6 +26,9 @@ typedef struct Gyre__V1__IdentifyRequest Gyre__V1__IdentifyRequest;
 typedef struct Gyre__V1__IdentifyResponse Gyre__V1__IdentifyResponse;
 typedef struct Gyre__V1__HintPutRequest Gyre__V1__HintPutRequest;
 typedef struct Gyre__V1__HintPutResponse Gyre__V1__HintPutResponse;
+typedef struct Gyre__V1__MemberUpdate Gyre__V1__MemberUpdate;
+typedef struct Gyre__V1__GossipMessage Gyre__V1__GossipMessage;
+typedef struct Gyre__V1__GossipResponse Gyre__V1__GossipResponse;
 typedef struct Gyre__V1__ReplicaBatchRequest Gyre__V1__ReplicaBatchRequest;
 typedef struct Gyre__V1__ReplicaBatchResponse Gyre__V1__ReplicaBatchResponse;
 typedef struct Gyre__V1__ReplicaItemResult Gyre__V1__ReplicaItemResult;
@@ -33,6 +36,30 @@ typedef struct Gyre__V1__ReplicaItemResult Gyre__V1__ReplicaItemResult;
 
 /* --- enums --- */
 
+typedef enum _Gyre__V1__GossipMessage__Kind {
+  /*
+   * Are you there? Answered by an ACK with the same probe id.
+   */
+  GYRE__V1__GOSSIP_MESSAGE__KIND__PING = 0,
+  /*
+   * Ping `target` for me: answered by an ACK (forwarded) or a NACK with the same probe id.
+   */
+  GYRE__V1__GOSSIP_MESSAGE__KIND__PING_REQUEST = 1,
+  /*
+   * `target` answered probe `probe`, speaking at `incarnation`.
+   */
+  GYRE__V1__GOSSIP_MESSAGE__KIND__ACK = 2,
+  /*
+   * A relay got no answer from `target` in time.
+   */
+  GYRE__V1__GOSSIP_MESSAGE__KIND__NACK = 3,
+  /*
+   * Every member's status as the sender sees it; answer with SYNC_REPLY.
+   */
+  GYRE__V1__GOSSIP_MESSAGE__KIND__SYNC = 4,
+  GYRE__V1__GOSSIP_MESSAGE__KIND__SYNC_REPLY = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GYRE__V1__GOSSIP_MESSAGE__KIND)
+} Gyre__V1__GossipMessage__Kind;
 
 /* --- messages --- */
 
@@ -217,6 +244,68 @@ struct  Gyre__V1__HintPutResponse
 };
 #define GYRE__V1__HINT_PUT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__hint_put_response__descriptor) \
+     }
+
+
+/*
+ * What one node holds about one member (SWIM gossip).
+ */
+struct  Gyre__V1__MemberUpdate
+{
+  ProtobufCMessage base;
+  /*
+   * 16 bytes.
+   */
+  ProtobufCBinaryData node_id;
+  /*
+   * 0 alive, 1 suspect, 2 dead.
+   */
+  uint32_t state;
+  uint64_t incarnation;
+  /*
+   * Suspect only: the members that suspect it (16 bytes each, at most 8).
+   */
+  size_t n_accusers;
+  ProtobufCBinaryData *accusers;
+};
+#define GYRE__V1__MEMBER_UPDATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__member_update__descriptor) \
+    , {0,NULL}, 0, 0, 0,NULL }
+
+
+struct  Gyre__V1__GossipMessage
+{
+  ProtobufCMessage base;
+  Gyre__V1__GossipMessage__Kind kind;
+  /*
+   * The prober's probe id (PING, PING_REQUEST, ACK, NACK).
+   */
+  uint64_t probe;
+  /*
+   * 16 bytes (PING_REQUEST, ACK, NACK).
+   */
+  ProtobufCBinaryData target;
+  /*
+   * ACK only.
+   */
+  uint64_t incarnation;
+  /*
+   * Piggybacked gossip, or every member's status (SYNC, SYNC_REPLY).
+   */
+  size_t n_updates;
+  Gyre__V1__MemberUpdate **updates;
+};
+#define GYRE__V1__GOSSIP_MESSAGE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__gossip_message__descriptor) \
+    , GYRE__V1__GOSSIP_MESSAGE__KIND__PING, 0, {0,NULL}, 0, 0,NULL }
+
+
+struct  Gyre__V1__GossipResponse
+{
+  ProtobufCMessage base;
+};
+#define GYRE__V1__GOSSIP_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&gyre__v1__gossip_response__descriptor) \
      }
 
 
@@ -459,6 +548,63 @@ Gyre__V1__HintPutResponse *
 void   gyre__v1__hint_put_response__free_unpacked
                      (Gyre__V1__HintPutResponse *message,
                       ProtobufCAllocator *allocator);
+/* Gyre__V1__MemberUpdate methods */
+void   gyre__v1__member_update__init
+                     (Gyre__V1__MemberUpdate         *message);
+size_t gyre__v1__member_update__get_packed_size
+                     (const Gyre__V1__MemberUpdate   *message);
+size_t gyre__v1__member_update__pack
+                     (const Gyre__V1__MemberUpdate   *message,
+                      uint8_t             *out);
+size_t gyre__v1__member_update__pack_to_buffer
+                     (const Gyre__V1__MemberUpdate   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__MemberUpdate *
+       gyre__v1__member_update__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__member_update__free_unpacked
+                     (Gyre__V1__MemberUpdate *message,
+                      ProtobufCAllocator *allocator);
+/* Gyre__V1__GossipMessage methods */
+void   gyre__v1__gossip_message__init
+                     (Gyre__V1__GossipMessage         *message);
+size_t gyre__v1__gossip_message__get_packed_size
+                     (const Gyre__V1__GossipMessage   *message);
+size_t gyre__v1__gossip_message__pack
+                     (const Gyre__V1__GossipMessage   *message,
+                      uint8_t             *out);
+size_t gyre__v1__gossip_message__pack_to_buffer
+                     (const Gyre__V1__GossipMessage   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__GossipMessage *
+       gyre__v1__gossip_message__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__gossip_message__free_unpacked
+                     (Gyre__V1__GossipMessage *message,
+                      ProtobufCAllocator *allocator);
+/* Gyre__V1__GossipResponse methods */
+void   gyre__v1__gossip_response__init
+                     (Gyre__V1__GossipResponse         *message);
+size_t gyre__v1__gossip_response__get_packed_size
+                     (const Gyre__V1__GossipResponse   *message);
+size_t gyre__v1__gossip_response__pack
+                     (const Gyre__V1__GossipResponse   *message,
+                      uint8_t             *out);
+size_t gyre__v1__gossip_response__pack_to_buffer
+                     (const Gyre__V1__GossipResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Gyre__V1__GossipResponse *
+       gyre__v1__gossip_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   gyre__v1__gossip_response__free_unpacked
+                     (Gyre__V1__GossipResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Gyre__V1__ReplicaBatchRequest methods */
 void   gyre__v1__replica_batch_request__init
                      (Gyre__V1__ReplicaBatchRequest         *message);
@@ -548,6 +694,15 @@ typedef void (*Gyre__V1__HintPutRequest_Closure)
 typedef void (*Gyre__V1__HintPutResponse_Closure)
                  (const Gyre__V1__HintPutResponse *message,
                   void *closure_data);
+typedef void (*Gyre__V1__MemberUpdate_Closure)
+                 (const Gyre__V1__MemberUpdate *message,
+                  void *closure_data);
+typedef void (*Gyre__V1__GossipMessage_Closure)
+                 (const Gyre__V1__GossipMessage *message,
+                  void *closure_data);
+typedef void (*Gyre__V1__GossipResponse_Closure)
+                 (const Gyre__V1__GossipResponse *message,
+                  void *closure_data);
 typedef void (*Gyre__V1__ReplicaBatchRequest_Closure)
                  (const Gyre__V1__ReplicaBatchRequest *message,
                   void *closure_data);
@@ -588,6 +743,10 @@ struct Gyre__V1__Replica_Service
                    const Gyre__V1__HintPutRequest *input,
                    Gyre__V1__HintPutResponse_Closure closure,
                    void *closure_data);
+  void (*gossip)(Gyre__V1__Replica_Service *service,
+                 const Gyre__V1__GossipMessage *input,
+                 Gyre__V1__GossipResponse_Closure closure,
+                 void *closure_data);
 };
 typedef void (*Gyre__V1__Replica_ServiceDestroy)(Gyre__V1__Replica_Service *);
 void gyre__v1__replica__init (Gyre__V1__Replica_Service *service,
@@ -601,7 +760,8 @@ void gyre__v1__replica__init (Gyre__V1__Replica_Service *service,
       function_prefix__ ## coordinate,\
       function_prefix__ ## identify,\
       function_prefix__ ## batch,\
-      function_prefix__ ## hint_put  }
+      function_prefix__ ## hint_put,\
+      function_prefix__ ## gossip  }
 void gyre__v1__replica__get(ProtobufCService *service,
                             const Gyre__V1__ReplicaGetRequest *input,
                             Gyre__V1__ReplicaGetResponse_Closure closure,
@@ -626,6 +786,10 @@ void gyre__v1__replica__hint_put(ProtobufCService *service,
                                  const Gyre__V1__HintPutRequest *input,
                                  Gyre__V1__HintPutResponse_Closure closure,
                                  void *closure_data);
+void gyre__v1__replica__gossip(ProtobufCService *service,
+                               const Gyre__V1__GossipMessage *input,
+                               Gyre__V1__GossipResponse_Closure closure,
+                               void *closure_data);
 
 /* --- descriptors --- */
 
@@ -639,6 +803,10 @@ extern const ProtobufCMessageDescriptor gyre__v1__identify_request__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__identify_response__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__hint_put_request__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__hint_put_response__descriptor;
+extern const ProtobufCMessageDescriptor gyre__v1__member_update__descriptor;
+extern const ProtobufCMessageDescriptor gyre__v1__gossip_message__descriptor;
+extern const ProtobufCEnumDescriptor    gyre__v1__gossip_message__kind__descriptor;
+extern const ProtobufCMessageDescriptor gyre__v1__gossip_response__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__replica_batch_request__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__replica_batch_response__descriptor;
 extern const ProtobufCMessageDescriptor gyre__v1__replica_item_result__descriptor;

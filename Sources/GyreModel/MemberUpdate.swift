@@ -1,10 +1,8 @@
-public import GyreModel
-
 /// One piece of gossip: what a node holds about one member.
 ///
 /// Contract: `accusers` matters only for a suspect status: the members that suspected it
 /// independently at that incarnation (Lifeguard's confirmations), sorted, without duplicates, at
-/// most ``SWIMLimits/maxAccusers`` on the wire. A receiver ignores accusers it does not know and
+/// most 8 on the wire (GyreCore's `SWIMLimits`). A receiver ignores accusers it does not know and
 /// the suspect itself; for alive and dead statuses it ignores them altogether.
 public struct MemberUpdate: Hashable, Sendable, CustomStringConvertible {
     public var node: NodeID

@@ -1,11 +1,9 @@
-public import GyreModel
-
-/// What SWIM instances send each other (the shell carries them; their wire form is its own).
+/// What SWIM instances send each other (`gyre.v1.GossipMessage` on the wire, `Replica.Gossip`).
 ///
 /// Contract: every message carries member updates: piggybacked gossip on the probe messages (at
-/// most ``SWIMLimits/maxPiggybackedUpdates`` accepted), every member's status on the two sync
-/// messages (at most ``SWIMLimits/maxSyncStates``). A probe id is the sender's own number: an
-/// ack or nack answers with the id of the ping or ping request it answers.
+/// most 64 accepted, GyreCore's `SWIMLimits`), every member's status on the two sync messages
+/// (at most 4096). A probe id is the sender's own number: an ack or nack answers with the id of
+/// the ping or ping request it answers.
 public enum SWIMMessage: Hashable, Sendable {
     /// Are you there? Answered by `ack` with the same probe id.
     case ping(probe: UInt64, updates: [MemberUpdate])
