@@ -20,7 +20,10 @@ public import GyreModel
 ///   `possiblyApplied` when at least one node holds the write (it may spread later through
 ///   repair or handoff), `notApplied` when none does.
 /// - After the reply the instance still counts late acknowledgements until every attempt ended
-///   or the deadline passed, then emits ``Directive/finished``.
+///   or the deadline passed. Then, for every replica that neither acknowledged nor has a
+///   fallback that acknowledged for it, it emits ``Directive/keepHint(owner:_:)`` (the
+///   coordinator keeps the write for it, so handoff brings it home even when no fallback could
+///   take it), and finally ``Directive/finished``.
 public struct WriteCoordinator<Version: Mergeable>: Sendable {
     /// What the shell must do next.
     public enum Directive: Sendable, Equatable {
@@ -30,6 +33,8 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
         case hint(NodeID, owner: NodeID, Version)
         case scheduleTimeout(at: UInt64)
         case reply(WriteReply)
+        /// Keep the new versions locally as a hint for `owner` (it has not got them).
+        case keepHint(owner: NodeID, Version)
         case finished
     }
 
@@ -49,6 +54,10 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
     @usableFromInline var outstanding: [NodeID: NodeID] = [:]
     @usableFromInline var acked: Set<NodeID> = []
     @usableFromInline var hintAcked: Set<NodeID> = []
+    /// Replicas a fallback acknowledged for.
+    @usableFromInline var covered: Set<NodeID> = []
+    /// The coordinator's own acknowledgement is a hint (it is not a replica of the key).
+    @usableFromInline let localIsHint: Bool
     @usableFromInline var replied = false
     @usableFromInline var done = false
     @usableFromInline var lateAckCount = 0
@@ -59,8 +68,11 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
     ///   - fallbacks: the nodes after the preference list on the ring, in order (none of them
     ///     the coordinator or one of `others`); those seen as down left out.
     ///   - down: replicas of `others` the failure detector sees as down.
+    ///   - localIsHint: the coordinator is not a replica: its own write is a hint, and counts as
+    ///     a hinted acknowledgement.
     @inlinable public init(coordinator: NodeID, others: [NodeID], fallbacks: [NodeID] = [], down: Set<NodeID> = [],
-                           strict: Bool = false, w: Int, version: Version, localApplied: Bool, deadline: UInt64) {
+                           strict: Bool = false, w: Int, version: Version, localApplied: Bool, localIsHint: Bool = false,
+                           deadline: UInt64) {
         precondition(w >= 1 && w <= others.count + 1, "W must be in 1...N")
         self.coordinator = coordinator
         let others = others.filter { $0 != coordinator }
@@ -71,6 +83,7 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
         self.deadline = deadline
         self.strict = strict
         self.down = down
+        self.localIsHint = localIsHint
         unusedFallbacks = strict ? [] : fallbacks.filter { $0 != coordinator && !others.contains($0) }[...]
     }
 
@@ -78,7 +91,7 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
     /// Nodes holding the write so far (the coordinator included when it applied it).
     @inlinable public var acknowledgements: Int { acked.count + hintAcked.count + (localApplied ? 1 : 0) }
     /// How many of ``acknowledgements`` are hints.
-    @inlinable public var hintedAcknowledgements: Int { hintAcked.count }
+    @inlinable public var hintedAcknowledgements: Int { hintAcked.count + (localApplied && localIsHint ? 1 : 0) }
 
     // MARK: events
 
@@ -101,7 +114,12 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
     /// `node` (a replica or a fallback) acknowledged.
     @inlinable public mutating func onAck(from node: NodeID) -> [Directive] {
         guard !done, let owner = outstanding.removeValue(forKey: node) else { return [] }
-        if owner == node { acked.insert(node) } else { hintAcked.insert(node) }
+        if owner == node {
+            acked.insert(node)
+        } else {
+            hintAcked.insert(node)
+            covered.insert(owner)
+        }
         if replied { lateAckCount += 1 }
         return decide() + finishIfEveryoneSpoke()
     }
@@ -137,7 +155,7 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
         guard !replied else { return [] }
         if acknowledgements >= w {
             replied = true
-            return [.reply(.ok(acks: acknowledgements, hinted: hintAcked.count))]
+            return [.reply(.ok(acks: acknowledgements, hinted: hintedAcknowledgements))]
         }
         // Each attempt in flight, and each unused fallback, can add at most one acknowledgement.
         let stillPossible = acknowledgements + outstanding.count + unusedFallbacks.count
@@ -149,7 +167,7 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
     }
 
     @inlinable func failure() -> WriteReply {
-        .unavailable(acks: acknowledgements, hinted: hintAcked.count,
+        .unavailable(acks: acknowledgements, hinted: hintedAcknowledgements,
                      outcome: acknowledgements >= 1 ? .possiblyApplied : .notApplied)
     }
 
@@ -160,7 +178,13 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
     @inlinable mutating func finish() -> [Directive] {
         guard !done else { return [] }
         done = true
-        return [.finished]
+        var directives: [Directive] = []
+        if localApplied {
+            for owner in others where !acked.contains(owner) && !covered.contains(owner) {
+                directives.append(.keepHint(owner: owner, version))
+            }
+        }
+        return directives + [.finished]
     }
 }
 

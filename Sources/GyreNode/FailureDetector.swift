@@ -10,8 +10,9 @@ import Synchronization
 
 /// The node's shell around its ``SWIMInstance``: carries its messages over `Replica.Gossip`,
 /// its timers on an event loop, its incarnation into the store, and its opinions to the
-/// pipeline (``MemberLiveness``: members it holds dead) and to operators (one log line per state
-/// change, `Cluster.Members`).
+/// pipeline (``MemberLiveness``: members it holds suspect or dead, so writes and reads go to
+/// fallbacks within a protocol period or two of a member going silent, not only after the
+/// suspicion timeout) and to operators (one log line per state change, `Cluster.Members`).
 ///
 /// Contract: thread-safe. Inert until ``start(members:)`` (called once the ring is adopted):
 /// messages before it are answered UNAVAILABLE by the service. The incarnation is recorded
@@ -29,7 +30,8 @@ final class FailureDetector: MemberLiveness, Sendable {
     private let storage: any StorageEngine
     private let logger: Logger
     private let instance = Mutex<SWIMInstance?>(nil)
-    private let dead = Mutex<Set<NodeID>>([])
+    /// Members held suspect or dead.
+    private let down = Mutex<Set<NodeID>>([])
     private let stopped = Atomic<Bool>(false)
     /// Messages refused whole (a non-member sender, or past the limits).
     let refusals = Counter()
@@ -51,7 +53,7 @@ final class FailureDetector: MemberLiveness, Sendable {
 
     // MARK: MemberLiveness
 
-    func downMembers() -> Set<NodeID> { dead.withLock { $0 } }
+    func downMembers() -> Set<NodeID> { down.withLock { $0 } }
 
     // MARK: lifecycle
 
@@ -114,7 +116,7 @@ final class FailureDetector: MemberLiveness, Sendable {
                     logger.error("cannot record the failure detector's incarnation; the detector stops",
                                  metadata: ["gyre.error": "\(error)"])
                     stop()
-                    dead.withLock { $0 = [] }
+                    down.withLock { $0 = [] }
                     return
                 }
             case let .send(message, to: node):
@@ -125,8 +127,8 @@ final class FailureDetector: MemberLiveness, Sendable {
                 loop.scheduleTask(in: .nanoseconds(Int64(delay))) { [self] in fire(timer) }
             case let .stateChanged(node, from, to, incarnation):
                 stateChanges.increment()
-                dead.withLock { dead in
-                    if to == .dead { dead.insert(node) } else { dead.remove(node) }
+                down.withLock { down in
+                    if to == .alive { down.remove(node) } else { down.insert(node) }
                 }
                 let member = state.currentView?.member(node)
                 let level: Logger.Level = to == .alive ? .info : .warning

@@ -45,7 +45,8 @@ public struct HandoffSettings: Sendable, Equatable {
 ///   the hint deleted here, and only if it still holds exactly what was delivered (one that grew
 ///   meanwhile stays for the next sweep).
 /// - Resumable: the hints are the store's records, so a restart simply sweeps again; nothing is
-///   deleted that was not acknowledged.
+///   deleted that was not acknowledged. Before a pass that may delete, the node's
+///   ``FallbackActor`` is renewed if it was used.
 /// - Counted: `hints.delivered`, `hints.delivered_bytes`, `hints.delivery_failures`.
 public final class HintHandoff<Versioning: ReplicaVersioning>: Sendable {
     private struct State {
@@ -113,6 +114,9 @@ public final class HintHandoff<Versioning: ReplicaVersioning>: Sendable {
         let perPass = settings.perPass
         context.storage.scan(partition: StorageKey.hintPartition, after: cursor, limit: perPass) { [self] result in
             guard case let .success(records) = result else { return completion() }
+            // Hints about to be deleted may hold events of this node's fallback actor: it is
+            // renewed first, so it never makes an event that forgets them (``FallbackActor``).
+            guard context.fallbackActor.renewIfUsed() else { return completion() }
             let down = context.liveness.downMembers()
             let view = context.view
             var deliveries: [(owner: NodeID, record: StorageKey, bytes: [UInt8])] = []

@@ -26,6 +26,8 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
     public let liveness: any MemberLiveness
     /// The hints this node holds, per owner, and their caps.
     public let hintBacklog: HintBacklog
+    /// The actor of writes this node coordinates for keys it does not replicate.
+    public let fallbackActor: FallbackActor
     let timers: CoordinatorTimers
     let transport: any ReplicaTransport
     private let batcher: ReplicaBatcher
@@ -45,6 +47,7 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
         self.limits = limits
         self.liveness = liveness
         hintBacklog = HintBacklog(limits: hintLimits)
+        fallbackActor = FallbackActor(node: me, storage: storage)
         timers = CoordinatorTimers(scheduler: scheduler)
         batcher = ReplicaBatcher(scheduler: scheduler, transport: transport, batchesSent: metrics.replicaBatches)
     }

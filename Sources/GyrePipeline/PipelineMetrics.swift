@@ -29,6 +29,10 @@ public final class PipelineMetrics: Sendable {
     /// it acknowledged with at least one hinted acknowledgement.
     public let hintsSent = Counter()
     public let hintedWrites = Counter()
+    /// Hints a coordinator kept itself for replicas that got a write from nobody, and client
+    /// writes coordinated here although no replica of the key could be reached.
+    public let hintsKept = Counter()
+    public let writesCoordinatedOffReplica = Counter()
     /// Hints refused because an owner's backlog reached a cap (``HintLimits``); hints delivered
     /// to their owners (and deleted here); deliveries that failed (the hint stays).
     public let hintCapHits = Counter()
@@ -56,6 +60,8 @@ public final class PipelineMetrics: Sendable {
             ("hints.stored", hintsStored.value),
             ("hints.reads", hintReads.value),
             ("hints.sent", hintsSent.value),
+            ("hints.kept", hintsKept.value),
+            ("kv.writes_coordinated_off_replica", writesCoordinatedOffReplica.value),
             ("hints.cap_hits", hintCapHits.value),
             ("hints.delivered", hintsDelivered.value),
             ("hints.delivered_bytes", hintBytesDelivered.value),

@@ -89,36 +89,127 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
         guard let w = quorum(responder, requested: requested, defaultValue: route.view.writeQuorum, view: route.view,
                              name: "w") else { return }
         guard route.coordinateHere else {
-            // Replicas seen as down are tried last (the detector may be wrong).
-            let candidates = route.replicas.filter { !route.down.contains($0) } + route.replicas.filter(route.down.contains)
-            return forward(responder, CoordinateRequest(operation: operation, hops: hops + 1), kind: .write,
-                           candidates: candidates)
+            let request = CoordinateRequest(operation: operation, hops: hops + 1)
+            let write = PendingWrite(route: route, key: key, value: value, causal: causal, w: w, strict: strict)
+            let reachable = route.replicas.filter { !route.down.contains($0) }
+            // No replica reachable: coordinate here, as a fallback (Dynamo's always-writeable).
+            if reachable.isEmpty { return coordinateOffReplica(responder, write) }
+            // Replicas seen as down are tried last (the detector may be wrong); when every
+            // replica certainly did not take the write, it is coordinated here after all.
+            let candidates = reachable + route.replicas.filter(route.down.contains)
+            return forward(responder, request, kind: .write, candidates: candidates) { [self] in
+                coordinateOffReplica(responder, write)
+            }
         }
-        let (seal, epoch) = (route.view.seal, route.view.ring.epoch)
-        let clientContext: VersionVector?
-        do {
-            clientContext = try seal.open(causal, for: key)
-        } catch {
-            context.metrics.contextsRefused.increment()
-            return responder.fail(RPCError(.invalidArgument, error.description))
-        }
-        if let deadline = responder.deadline, context.now() >= deadline {
-            context.metrics.expiredWritesSkipped.increment()
-            return responder.fail(WriteAnswer.refused(.deadlineExceeded, "deadline exceeded before the write started"))
-        }
+        let write = PendingWrite(route: route, key: key, value: value, causal: causal, w: w, strict: strict)
+        guard let clientContext = openContext(responder, write) else { return }
         if route.replicas.count > 1 {
             guard timeLeft(responder, read: false) else { return }
         }
         // Apply to this node's replica first: the new event gets this node's actor id.
+        let me = context.me
+        applyLocally(responder, write, at: route.key, clientContext: clientContext, actor: { me }) { [context] written, encoded in
+            let others = route.replicas.filter { $0 != context.me }
+            if others.isEmpty {
+                // The only replica is this node (a one-node cluster): no fan-out, no timer.
+                return responder.answer(write.reply(written, acks: 1, hinted: 0, versioning: context.versioning))
+            }
+            let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: responder.deadline)
+            WriteExecution(context: context, responder: responder, key: route.key, others: others,
+                           fallbacks: route.fallbacks, down: route.down, strict: strict, w: w, versions: written,
+                           encoded: encoded, deadline: deadline) { write.reply($0, acks: $1, hinted: $2, versioning: context.versioning) }
+                .start()
+        }
+    }
+
+    /// A write none of whose replicas can be reached, coordinated here although this node is
+    /// not one of them: the new event (under ``FallbackActor``) is kept here as a hint for the
+    /// key's first replica and sent to fallbacks for the others; every acknowledgement is a hint.
+    /// A strict quorum refuses (UNAVAILABLE, not applied).
+    private func coordinateOffReplica(_ responder: any KVResponder, _ write: PendingWrite) {
+        guard !write.strict else {
+            return responder.fail(WriteAnswer.refused(.unavailable, "no replica of the key could be reached, and a strict quorum counts replicas only"))
+        }
+        guard let clientContext = openContext(responder, write) else { return }
+        guard timeLeft(responder, read: false) else { return }
+        let route = write.route
+        let owner = route.replicas[0]
+        let hintKey = StorageKey.hint(owner: owner, for: route.key)
+        if let hit = context.hintBacklog.check(owner: owner, adding: write.value.bytes?.count ?? 0, now: context.now()) {
+            context.metrics.hintCapHits.increment()
+            context.recordRepairNeeded(partition: route.key.partition)
+            return responder.fail(WriteAnswer.refused(.unavailable, "no replica of the key could be reached, and no hint is kept for \(owner): \(hit)"))
+        }
+        context.metrics.writesCoordinatedOffReplica.increment()
+        let fallbackActor = context.fallbackActor
+        applyLocally(responder, write, at: hintKey, clientContext: clientContext, actor: { fallbackActor.take() },
+                     hintOwner: owner) { [context] written, encoded in
+            let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: responder.deadline)
+            let others = route.replicas.filter { $0 != owner }
+            WriteExecution(context: context, responder: responder, key: route.key, others: others,
+                           fallbacks: route.fallbacks.filter { $0 != context.me }, down: Set(route.replicas), strict: false,
+                           w: write.w, versions: written, encoded: encoded, localIsHint: true, deadline: deadline) {
+                write.reply($0, acks: $1, hinted: $2, versioning: context.versioning)
+            }.start()
+        }
+    }
+
+    /// A client write on its way: where it routes, what it writes, and how it is answered.
+    private struct PendingWrite: Sendable {
+        let route: Route
+        let key: Key
+        let value: StoredValue
+        let causal: CausalContext
+        let w: Int
+        let strict: Bool
+
+        /// The client's answer once `acks` nodes (`hinted` of them fallbacks) hold `versions`.
+        func reply(_ versions: Version, acks: Int, hinted: Int, versioning: Versioning) -> KVReply {
+            let epoch = route.view.ring.epoch
+            if value.isTombstone {
+                return .delete(DeleteResponse(replicas: UInt32(acks), ringEpoch: epoch, hinted: UInt32(hinted)))
+            }
+            let shown = versioning.clientView(of: versions)
+            return .put(PutResponse(context: route.view.seal.seal(shown.context, for: key), replicas: UInt32(acks),
+                                    values: shown.values, ringEpoch: epoch, hinted: UInt32(hinted)))
+        }
+    }
+
+    /// The client's context opened (nil for none), or nil after answering: INVALID_ARGUMENT for a
+    /// context this cluster did not issue for the key, DEADLINE_EXCEEDED when it already passed.
+    private func openContext(_ responder: any KVResponder, _ write: PendingWrite) -> VersionVector?? {
+        let clientContext: VersionVector?
+        do {
+            clientContext = try write.route.view.seal.open(write.causal, for: write.key)
+        } catch {
+            context.metrics.contextsRefused.increment()
+            responder.fail(RPCError(.invalidArgument, error.description))
+            return nil
+        }
+        if let deadline = responder.deadline, context.now() >= deadline {
+            context.metrics.expiredWritesSkipped.increment()
+            responder.fail(WriteAnswer.refused(.deadlineExceeded, "deadline exceeded before the write started"))
+            return nil
+        }
+        return .some(clientContext)
+    }
+
+    /// Makes the write's new event under `actor()` (read inside the storage transform, under the
+    /// key's lock) over what `storageKey` holds, stores it, then hands the new versions and their
+    /// encoding to `next`; answers the client itself when the write is refused or fails.
+    private func applyLocally(_ responder: any KVResponder, _ write: PendingWrite, at storageKey: StorageKey,
+                              clientContext: VersionVector?, actor: @escaping @Sendable () -> NodeID, hintOwner: NodeID? = nil,
+                              next: @escaping @Sendable (Version, [UInt8]) -> Void) {
         let outcome = LocalWriteOutcome<Version>()
-        let (me, versioning, now) = (context.me, context.versioning, context.now())
-        let context = self.context
-        context.storage.update(route.key, { old throws(StorageError) in
+        let sizes = SizeChange()
+        let (versioning, now, context, key, value) = (context.versioning, context.now(), self.context, write.key, write.value)
+        context.storage.update(storageKey, { old throws(StorageError) in
             let current = try old.map { bytes throws(StorageError) in try context.decode(bytes, of: key).get() }
-            switch versioning.coordinateWrite(current: current, context: clientContext, value: value, actor: me, now: now) {
+            switch versioning.coordinateWrite(current: current, context: clientContext, value: value, actor: actor(), now: now) {
             case let .success(versions):
                 let encoded = versioning.encode(versions)
                 outcome.record(.written(versions, encoded))
+                sizes.record(old: old?.count, new: encoded.count)
                 return encoded
             case let .failure(.capExceeded(message)):
                 // Thrown so that nothing is written (not even the old bytes again).
@@ -137,24 +228,10 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
             case nil:
                 responder.fail(WriteAnswer.refused(.internal, "write produced no versions"))
             case let .written(written, encoded)?:
-                let isDelete = value.isTombstone
-                let reply: @Sendable (Version, Int, Int) -> KVReply = { versions, acks, hinted in
-                    if isDelete {
-                        return .delete(DeleteResponse(replicas: UInt32(acks), ringEpoch: epoch, hinted: UInt32(hinted)))
-                    }
-                    let shown = versioning.clientView(of: versions)
-                    return .put(PutResponse(context: seal.seal(shown.context, for: key), replicas: UInt32(acks),
-                                            values: shown.values, ringEpoch: epoch, hinted: UInt32(hinted)))
+                if let hintOwner, let change = sizes.value {
+                    context.hintBacklog.record(owner: hintOwner, oldBytes: change.old, newBytes: change.new, now: context.now())
                 }
-                let others = route.replicas.filter { $0 != context.me }
-                if others.isEmpty {
-                    // The only replica is this node (a one-node cluster): no fan-out, no timer.
-                    return responder.answer(reply(written, 1, 0))
-                }
-                let deadline = context.timing.waitDeadline(now: context.now(), clientDeadline: responder.deadline)
-                WriteExecution(context: context, responder: responder, key: route.key, others: others,
-                               fallbacks: route.fallbacks, down: route.down, strict: strict, w: w, versions: written,
-                               encoded: encoded, deadline: deadline, reply: reply).start()
+                next(written, encoded)
             }
         })
     }
@@ -242,15 +319,17 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
         return Int(requested)
     }
 
+    /// Forwards to `candidates` in turn; when the last one failed in a way that lets the request
+    /// move on (it certainly did not apply it), `exhausted` runs instead of failing, if given.
     private func forward(_ responder: any KVResponder, _ request: CoordinateRequest, kind: RetryRule.RequestKind,
-                         candidates: [NodeID]) {
+                         candidates: [NodeID], exhausted: (@Sendable () -> Void)? = nil) {
         context.metrics.forwarded.increment()
         let deadline = responder.deadline ?? (context.now() &+ 2 * context.timing.replicaTimeout)
-        forward(responder, request, kind: kind, candidates: candidates[...], deadline: deadline)
+        forward(responder, request, kind: kind, candidates: candidates[...], deadline: deadline, exhausted: exhausted)
     }
 
     private func forward(_ responder: any KVResponder, _ request: CoordinateRequest, kind: RetryRule.RequestKind,
-                         candidates: ArraySlice<NodeID>, deadline: UInt64) {
+                         candidates: ArraySlice<NodeID>, deadline: UInt64, exhausted: (@Sendable () -> Void)?) {
         guard let next = candidates.first, let view = context.view, let member = view.member(next) else {
             return responder.fail(WriteAnswer.refused(.unavailable, "no node of the key's preference list could be reached"))
         }
@@ -266,7 +345,11 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
                 where candidates.count > 1
                 && RetryRule.mayMoveOn(kind, after: AttemptFailure(failure.error, notProcessed: failure.notProcessed)):
                 RequestRouter(context: context).forward(responder, request, kind: kind, candidates: candidates.dropFirst(),
-                                                        deadline: deadline)
+                                                        deadline: deadline, exhausted: exhausted)
+            case let .failure(failure)
+                where exhausted != nil
+                && RetryRule.mayMoveOn(kind, after: AttemptFailure(failure.error, notProcessed: failure.notProcessed)):
+                exhausted?()
             case let .failure(failure):
                 responder.fail(failure.error)
             }

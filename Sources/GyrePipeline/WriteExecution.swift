@@ -24,14 +24,15 @@ final class WriteExecution<Versioning: ReplicaVersioning>: Sendable {
 
     init(context: PipelineContext<Versioning>, responder: any KVResponder, key: StorageKey, others: [NodeID],
          fallbacks: [NodeID], down: Set<NodeID>, strict: Bool, w: Int, versions: Version, encoded: [UInt8],
-         deadline: UInt64, reply: @escaping @Sendable (Version, Int, Int) -> KVReply) {
+         localIsHint: Bool = false, deadline: UInt64, reply: @escaping @Sendable (Version, Int, Int) -> KVReply) {
         self.encoded = encoded
         self.context = context
         self.responder = responder
         self.key = key
         self.reply = reply
         instance = Mutex(WriteCoordinator(coordinator: context.me, others: others, fallbacks: fallbacks, down: down,
-                                          strict: strict, w: w, version: versions, localApplied: true, deadline: deadline))
+                                          strict: strict, w: w, version: versions, localApplied: true,
+                                          localIsHint: localIsHint, deadline: deadline))
     }
 
     func start() {
@@ -70,6 +71,9 @@ final class WriteExecution<Versioning: ReplicaVersioning>: Sendable {
                 let (w, strict) = instance.withLock { ($0.w, $0.strict) }
                 if outcome == .possiblyApplied { context.metrics.writesPossiblyApplied.increment() }
                 responder.fail(WriteAnswer.shortOfQuorum(acks: acks, hinted: hinted, w: w, strict: strict, outcome: outcome))
+            case let .keepHint(owner, versions):
+                context.metrics.hintsKept.increment()
+                context.storeHint(for: owner, key, versions, encoded: encoded) { _ in }
             case .finished:
                 if let token = timer.withLock({ $0 }) { context.cancelTimer(token) }
             }

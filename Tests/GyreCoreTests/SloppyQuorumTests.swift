@@ -35,7 +35,7 @@ import Testing
         _ = write.start()
         #expect(write.onFailure(from: nodeD) == [.hint(nodeE, owner: nodeB, v)])
         #expect(write.onFailure(from: nodeC) == [])
-        #expect(write.onAck(from: nodeE) == [.reply(.ok(acks: 2, hinted: 1)), .finished])
+        #expect(write.onAck(from: nodeE) == [.reply(.ok(acks: 2, hinted: 1)), .keepHint(owner: nodeC, v), .finished])
     }
 
     @Test func runningOutOfFallbacksIsUnavailablePossiblyApplied() {
@@ -43,7 +43,7 @@ import Testing
         _ = write.start()
         #expect(write.onFailure(from: nodeD) == [.hint(nodeE, owner: nodeB, v)])
         #expect(write.onFailure(from: nodeE) == [.reply(.unavailable(acks: 1, hinted: 0, outcome: .possiblyApplied))])
-        #expect(write.onAck(from: nodeC) == [.finished])
+        #expect(write.onAck(from: nodeC) == [.keepHint(owner: nodeB, v), .finished])
         #expect(write.lateAcks == 1)
     }
 
@@ -51,7 +51,8 @@ import Testing
         var write = make(down: [nodeB], strict: true)
         #expect(write.start() == [.write(nodeB, v), .write(nodeC, v), .scheduleTimeout(at: 500)])
         #expect(write.onFailure(from: nodeB) == [])
-        #expect(write.onFailure(from: nodeC) == [.reply(.unavailable(acks: 1, hinted: 0, outcome: .possiblyApplied)), .finished])
+        #expect(write.onFailure(from: nodeC) == [.reply(.unavailable(acks: 1, hinted: 0, outcome: .possiblyApplied)),
+                                                  .keepHint(owner: nodeB, v), .keepHint(owner: nodeC, v), .finished])
     }
 
     @Test func aReplicaThatFailsAfterTheReplyStillGetsAHint() {
@@ -77,10 +78,18 @@ import Testing
         #expect(write.start() == [.hint(nodeD, owner: nodeB, v), .write(nodeC, v), .scheduleTimeout(at: 500)])
     }
 
+    @Test func aCoordinatorThatIsNotAReplicaCountsItsOwnWriteAsAHint() {
+        var write = Write(coordinator: nodeD, others: [nodeB, nodeC], fallbacks: [nodeE], down: [nodeB, nodeC],
+                          w: 2, version: v, localApplied: true, localIsHint: true, deadline: 500)
+        #expect(write.start() == [.hint(nodeE, owner: nodeB, v), .scheduleTimeout(at: 500)])
+        #expect(write.onAck(from: nodeE) == [.reply(.ok(acks: 2, hinted: 2)), .keepHint(owner: nodeC, v), .finished])
+    }
+
     @Test func theDeadlineEndsEveryAttempt() {
         var write = make(w: 3, down: [nodeB])
         _ = write.start()
-        #expect(write.onTimeout(now: 500) == [.reply(.unavailable(acks: 1, hinted: 0, outcome: .possiblyApplied)), .finished])
+        #expect(write.onTimeout(now: 500) == [.reply(.unavailable(acks: 1, hinted: 0, outcome: .possiblyApplied)),
+                                              .keepHint(owner: nodeB, v), .keepHint(owner: nodeC, v), .finished])
         #expect(write.onFailure(from: nodeD) == [])
     }
 }

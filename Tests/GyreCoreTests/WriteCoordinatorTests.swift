@@ -28,14 +28,16 @@ import Testing
         var write = make(w: 3)
         _ = write.start()
         _ = write.onAck(from: nodeB)
-        #expect(write.onFailure(from: nodeC) == [.reply(.unavailable(acks: 2, hinted: 0, outcome: .possiblyApplied)), .finished])
+        #expect(write.onFailure(from: nodeC) == [.reply(.unavailable(acks: 2, hinted: 0, outcome: .possiblyApplied)),
+                                                  .keepHint(owner: nodeC, WriteSet(7)), .finished])
     }
 
     @Test func timeoutWithOnlyTheLocalWriteIsPossiblyApplied() {
         var write = make(w: 2)
         _ = write.start()
         #expect(write.onTimeout(now: 499) == [])
-        #expect(write.onTimeout(now: 500) == [.reply(.unavailable(acks: 1, hinted: 0, outcome: .possiblyApplied)), .finished])
+        #expect(write.onTimeout(now: 500) == [.reply(.unavailable(acks: 1, hinted: 0, outcome: .possiblyApplied)),
+                                              .keepHint(owner: nodeB, WriteSet(7)), .keepHint(owner: nodeC, WriteSet(7)), .finished])
         #expect(write.onAck(from: nodeB) == [])
     }
 
@@ -51,7 +53,7 @@ import Testing
         var write = make(w: 3)
         _ = write.start()
         #expect(write.onFailure(from: nodeB) == [.reply(.unavailable(acks: 1, hinted: 0, outcome: .possiblyApplied))])
-        #expect(write.onAck(from: nodeC) == [.finished])
+        #expect(write.onAck(from: nodeC) == [.keepHint(owner: nodeB, WriteSet(7)), .finished])
         #expect(write.acknowledgements == 2)
         #expect(write.lateAcks == 1)
     }
