@@ -20,7 +20,7 @@ fi
 step() { printf '\n==> %s\n' "$*"; }
 
 step "dependencies"
-ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler openssl util-linux
+ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler openssl util-linux iproute2 iptables
 ensure_python_venv "$top/.venv" "${GYRE_PY_PACKAGES[@]}"
 
 step "scripts/check-generated.sh"

@@ -19,6 +19,10 @@ final class ClientStream {
     var grpcMessage: String?
     var finished = false
     var deadline: UInt64?
+    /// The connection's count of received reads when the call started, and whether a call that
+    /// expires with nothing received since shows the connection silent (long enough a call).
+    var receivedAtStart: UInt64 = 0
+    var expiryShowsSilence = false
     let onMessage: ([UInt8]) -> Void
     let onFinish: (ClientResponse) -> Void
     var messages: [[UInt8]] = []

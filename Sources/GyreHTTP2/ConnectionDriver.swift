@@ -23,7 +23,7 @@ extension GRPCServerConnection: DrivenConnection {
     var stalledOutputTimeoutNanoseconds: UInt64 { configuration.requestTimeoutNanoseconds }
 }
 extension GRPCClientConnection: DrivenConnection {
-    var mustClose: Bool { false }
+    var mustClose: Bool { isSilent }
     func outputStalled() {}
     var stalledOutputTimeoutNanoseconds: UInt64 { 0 }
 }

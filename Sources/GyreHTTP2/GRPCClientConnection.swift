@@ -9,6 +9,12 @@ public import GyreRPC
 /// exactly once through its `onFinish`, including when the stream is refused, reset, or the
 /// connection is closed (``transportClosed()``). Many calls share the connection, limited by the
 /// server's SETTINGS_MAX_CONCURRENT_STREAMS (nghttp2 queues the excess).
+///
+/// A connection on which a call of at least ``silenceTimeoutNanoseconds`` expired while nothing
+/// at all arrived since it started is *silent* (``isSilent``): the peer, or the path to it, is
+/// gone without a FIN or RST (a partition, a paused host). Its owner closes it, so the next call
+/// opens a new connection instead of queueing behind a TCP connection stuck in retransmission
+/// back-off (which outlives a healed partition by seconds).
 public final class GRPCClientConnection {
     public let authority: String
     public let maxMessageBytes: Int
@@ -19,6 +25,12 @@ public final class GRPCClientConnection {
     private var requestHeads: [String: ConstantHeaders] = [:]
     /// True once the server sent GOAWAY or the transport closed: start no new calls here.
     public private(set) var isGoingAway = false
+    /// Reads received so far (any bytes).
+    private var reads: UInt64 = 0
+    /// Calls with at least this timeout can show the connection silent.
+    public static let silenceTimeoutNanoseconds: UInt64 = 250_000_000
+    /// True once a call expired with nothing received since it started: close the connection.
+    public private(set) var isSilent = false
     /// Called when output became pending outside ``receive(_:)``.
     public var onOutputPending: (() -> Void)?
 
@@ -45,6 +57,7 @@ public final class GRPCClientConnection {
     public func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
         receiving = true
         defer { receiving = false }
+        reads &+= 1
         return session.receive(bytes)
     }
 
@@ -102,6 +115,8 @@ public final class GRPCClientConnection {
         }
         stream.id = id
         streams[id] = stream
+        stream.receivedAtStart = reads
+        stream.expiryShowsSilence = (timeoutNanoseconds ?? 0) >= Self.silenceTimeoutNanoseconds
         if let deadline {
             stream.deadline = deadline
             deadlines.insert(deadline: deadline, id: id)
@@ -122,6 +137,10 @@ public final class GRPCClientConnection {
     public func expireDeadlines(now: UInt64) {
         for id in deadlines.popExpired(now: now) {
             guard let stream = streams[id], !stream.finished, let deadline = stream.deadline, deadline <= now else { continue }
+            if stream.expiryShowsSilence && stream.receivedAtStart == reads {
+                isSilent = true
+                isGoingAway = true
+            }
             session.resetStream(id, errorCode: NGHTTP2Session.cancel)
             finish(stream, RPCStatus(code: .deadlineExceeded, message: "deadline exceeded (client side)"))
         }

@@ -117,7 +117,7 @@ public final class HintHandoff<Versioning: ReplicaVersioning>: Sendable {
             // Hints about to be deleted may hold events of this node's fallback actor: it is
             // renewed first, so it never makes an event that forgets them (``FallbackActor``).
             guard context.fallbackActor.renewIfUsed() else { return completion() }
-            let down = context.liveness.downMembers()
+            let down = context.downMembers()
             let view = context.view
             var deliveries: [(owner: NodeID, record: StorageKey, bytes: [UInt8])] = []
             var next = records.last?.key

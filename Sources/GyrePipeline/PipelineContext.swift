@@ -28,6 +28,8 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
     public let hintBacklog: HintBacklog
     /// The actor of writes this node coordinates for keys it does not replicate.
     public let fallbackActor: FallbackActor
+    /// Members that recently let a call time out (routed around for a while).
+    public let unresponsive = UnresponsivePeers()
     let timers: CoordinatorTimers
     let transport: any ReplicaTransport
     private let batcher: ReplicaBatcher
@@ -53,6 +55,23 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
     }
 
     var view: ClusterView? { views.currentView }
+
+    /// Members to route around now: those the failure detector holds suspect or dead, and those
+    /// that recently let a call time out.
+    func downMembers() -> Set<NodeID> {
+        let detected = liveness.downMembers()
+        let timedOut = unresponsive.current(now: now())
+        return timedOut.isEmpty ? detected : detected.union(timedOut)
+    }
+
+    /// Notes how a call to `node` that was given until `deadline` (from `started`) ended: a
+    /// timeout after at least the attempt timeout marks it unresponsive, an answer clears it.
+    func noteCall(to node: NodeID, started: UInt64, deadline: UInt64, failure: PeerFailure?) {
+        guard let failure else { return unresponsive.markAnswered(node) }
+        if failure.error.code == .deadlineExceeded, !failure.notProcessed, deadline &- started >= timing.attemptTimeout {
+            unresponsive.markTimedOut(node, now: now())
+        }
+    }
 
     func now() -> UInt64 { scheduler.now() }
 
@@ -187,7 +206,9 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
         }
         metrics.replicaCalls.increment()
         let request = ReplicaGetRequest(key: key.key, partition: key.partition, fromHints: fromHints)
+        let started = now()
         batcher.get(member, epoch: view.ring.epoch, request, deadline: deadline) { [self] result in
+            noteCall(to: node, started: started, deadline: deadline, failure: result.failure)
             switch result {
             case let .success(response):
                 guard let bytes = response.versionSet else { return completion(.success(nil)) }
@@ -210,7 +231,9 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
         guard let view, let member = view.member(node) else { return completion(false) }
         metrics.replicaCalls.increment()
         let request = ReplicaPutRequest(key: key.key, partition: key.partition, versionSet: encoded, repair: repair)
-        batcher.put(member, epoch: view.ring.epoch, request, deadline: deadline) { [metrics] result in
+        let started = now()
+        batcher.put(member, epoch: view.ring.epoch, request, deadline: deadline) { [self] result in
+            noteCall(to: node, started: started, deadline: deadline, failure: result.failure)
             if case .failure = result { metrics.replicaFailures.increment() }
             completion((try? result.get()) != nil)
         }
@@ -223,7 +246,9 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
         metrics.replicaCalls.increment()
         metrics.hintsSent.increment()
         let request = HintPutRequest(key: key.key, partition: key.partition, versionSet: encoded, owner: owner)
-        transport.hintPut(member, epoch: view.ring.epoch, request, deadline: deadline) { [metrics] result in
+        let started = now()
+        transport.hintPut(member, epoch: view.ring.epoch, request, deadline: deadline) { [self] result in
+            noteCall(to: node, started: started, deadline: deadline, failure: result.failure)
             if case .failure = result { metrics.replicaFailures.increment() }
             completion((try? result.get()) != nil)
         }
@@ -239,5 +264,13 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
         if node == me { return absorbLocal(key, versions) { _ in } }
         writeRemote(node, key: key, encoded: versioning.encode(versions), repair: true,
                     deadline: now() &+ timing.replicaTimeout) { _ in }
+    }
+}
+
+extension Result {
+    /// The failure, if any.
+    var failure: Failure? {
+        if case let .failure(failure) = self { return failure }
+        return nil
     }
 }

@@ -290,7 +290,7 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
             return nil
         }
         return Route(view: view, placement: placement, key: StorageKey(partition: UInt32(placement.partition), key: key),
-                     coordinateHere: decision == .coordinate, down: context.liveness.downMembers())
+                     coordinateHere: decision == .coordinate, down: context.downMembers())
     }
 
     /// Whether the client's deadline leaves the coordinator time to wait for other replicas;
@@ -334,7 +334,13 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
             return responder.fail(WriteAnswer.refused(.unavailable, "no node of the key's preference list could be reached"))
         }
         let context = self.context
-        context.transport.coordinate(member, epoch: view.ring.epoch, request, deadline: deadline) { result in
+        // One attempt may take as long as a coordinator waits for its replicas and then some;
+        // a coordinator that stays silent longer is routed around for a while
+        // (``UnresponsivePeers``), so the next writes do not wait for it too.
+        let started = context.now()
+        let attemptDeadline = min(deadline, started &+ context.timing.replicaTimeout &+ context.timing.attemptTimeout)
+        context.transport.coordinate(member, epoch: view.ring.epoch, request, deadline: attemptDeadline) { result in
+            context.noteCall(to: next, started: started, deadline: attemptDeadline, failure: result.failure)
             switch result {
             case let .success(response):
                 guard Self.sameKind(request.operation, response.result) else {
@@ -350,6 +356,11 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
                 where exhausted != nil
                 && RetryRule.mayMoveOn(kind, after: AttemptFailure(failure.error, notProcessed: failure.notProcessed)):
                 exhausted?()
+            case let .failure(failure) where failure.error.code == .deadlineExceeded && attemptDeadline < deadline:
+                // Our attempt's deadline, not the client's: say what is known.
+                let message = "coordinator \(next) did not answer within \((attemptDeadline - started) / 1_000_000) ms"
+                responder.fail(kind == .write ? WriteAnswer.failure(message, acks: 0, outcome: .possiblyApplied)
+                                              : RPCError(.unavailable, message))
             case let .failure(failure):
                 responder.fail(failure.error)
             }
