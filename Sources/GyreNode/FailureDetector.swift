@@ -29,6 +29,8 @@ final class FailureDetector: MemberLiveness, Sendable {
     private let state: ClusterState
     private let storage: any StorageEngine
     private let logger: Logger
+    /// Told of every member heard from (a message is proof it is reachable again).
+    private let unresponsive: UnresponsivePeers
     private let instance = Mutex<SWIMInstance?>(nil)
     /// Members held suspect or dead.
     private let down = Mutex<Set<NodeID>>([])
@@ -39,7 +41,8 @@ final class FailureDetector: MemberLiveness, Sendable {
     let stateChanges = Counter()
 
     init(me: NodeID, settings: SWIMSettings, loop: any EventLoop, peers: SharedPeerClient, state: ClusterState,
-         storage: any StorageEngine, logger: Logger) {
+         storage: any StorageEngine, logger: Logger, unresponsive: UnresponsivePeers) {
+        self.unresponsive = unresponsive
         self.me = me
         self.settings = settings
         self.loop = loop
@@ -85,6 +88,7 @@ final class FailureDetector: MemberLiveness, Sendable {
     /// A message from `sender` (authenticated by the service). False when the detector has not
     /// started.
     func receive(_ message: SWIMMessage, from sender: NodeID) -> Bool {
+        unresponsive.markAnswered(sender)
         let directives: [SWIMInstance.Directive]? = instance.withLock { instance in
             guard instance != nil else { return nil }
             return instance!.onMessage(message, from: sender, now: now())

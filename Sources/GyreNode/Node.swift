@@ -87,8 +87,9 @@ public final class Node: Sendable {
         self.client = client
         let peers = SharedPeerClient(PeerClient(client: client, clusterID: nil, selfID: id))
         self.peers = peers
+        let unresponsive = UnresponsivePeers()
         let detector = FailureDetector(me: id, settings: cluster.failureDetection, loop: group.next(), peers: peers,
-                                       state: state, storage: storage, logger: logger)
+                                       state: state, storage: storage, logger: logger, unresponsive: unresponsive)
         self.detector = detector
         let context = PipelineContext(
             me: id, storage: storage, metrics: metrics.pipeline, views: state,
@@ -96,7 +97,7 @@ public final class Node: Sendable {
             timing: CoordinatorTiming(replicaTimeout: cluster.replicaTimeoutNanoseconds,
                                       attemptTimeout: cluster.attemptTimeoutNanoseconds),
             versioning: CausalVersioning(limits: configuration.versionLimits), limits: configuration.limits,
-            liveness: detector, hintLimits: cluster.hintLimits)
+            liveness: detector, hintLimits: cluster.hintLimits, unresponsive: unresponsive)
         self.context = context
         let handoff = HintHandoff(context: context, settings: cluster.handoff)
         self.handoff = handoff

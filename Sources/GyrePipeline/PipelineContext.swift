@@ -29,7 +29,7 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
     /// The actor of writes this node coordinates for keys it does not replicate.
     public let fallbackActor: FallbackActor
     /// Members that recently let a call time out (routed around for a while).
-    public let unresponsive = UnresponsivePeers()
+    public let unresponsive: UnresponsivePeers
     let timers: CoordinatorTimers
     let transport: any ReplicaTransport
     private let batcher: ReplicaBatcher
@@ -37,7 +37,7 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
     public init(me: NodeID, storage: any StorageEngine, metrics: PipelineMetrics, views: any ClusterViewSource,
                 scheduler: any Scheduler, transport: any ReplicaTransport, timing: CoordinatorTiming,
                 versioning: Versioning, limits: KVLimits, liveness: any MemberLiveness = EveryoneUp(),
-                hintLimits: HintLimits = HintLimits()) {
+                hintLimits: HintLimits = HintLimits(), unresponsive: UnresponsivePeers = UnresponsivePeers()) {
         self.me = me
         self.storage = storage
         self.metrics = metrics
@@ -49,6 +49,7 @@ public final class PipelineContext<Versioning: ReplicaVersioning>: Sendable {
         self.limits = limits
         self.liveness = liveness
         hintBacklog = HintBacklog(limits: hintLimits)
+        self.unresponsive = unresponsive
         fallbackActor = FallbackActor(node: me, storage: storage)
         timers = CoordinatorTimers(scheduler: scheduler)
         batcher = ReplicaBatcher(scheduler: scheduler, transport: transport, batchesSent: metrics.replicaBatches)

@@ -80,7 +80,7 @@ struct GyreNodeCommand: AsyncParsableCommand {
     var hintWindowSeconds: Int = 3 * 3600
 
     @Option(help: "Most hints per second this node hands back to members that are reachable again.")
-    var handoffRate: Int = 2000
+    var handoffRate: Int = 500
 
     @Option(help: "Failure detection: how often this node probes one member, in ms (a ping waits half of it for its ack, then other members are asked to ping).")
     var probeIntervalMs: Int = 1000
