@@ -85,17 +85,26 @@ final class FailureDetector: MemberLiveness, Sendable {
 
     // MARK: events
 
-    /// A message from `sender` (authenticated by the service). False when the detector has not
-    /// started.
-    func receive(_ message: SWIMMessage, from sender: NodeID) -> Bool {
-        unresponsive.markAnswered(sender)
+    /// What became of a message.
+    enum Reception: Equatable {
+        case accepted
+        /// Refused whole, nothing changed (see ``SWIMInstance/Refusal``).
+        case refused(SWIMInstance.Refusal)
+        /// The detector has not started (no ring yet).
+        case notStarted
+    }
+
+    /// A message from `sender` (authenticated by the service).
+    func receive(_ message: SWIMMessage, from sender: NodeID) -> Reception {
         let directives: [SWIMInstance.Directive]? = instance.withLock { instance in
             guard instance != nil else { return nil }
             return instance!.onMessage(message, from: sender, now: now())
         }
-        guard let directives else { return false }
+        guard let directives else { return .notStarted }
         perform(directives)
-        return true
+        for case let .refused(refusal, _) in directives { return .refused(refusal) }
+        unresponsive.markAnswered(sender)
+        return .accepted
     }
 
     /// Every member's status as this node sees it (empty before start).

@@ -89,10 +89,19 @@ struct ReplicaService {
             return call.fail(RPCError(.failedPrecondition, "gossip from a node that is not a member"))
         }
         guard let message: SWIMMessage = RequestChecks.decode(call, bytes) else { return }
-        guard detector.receive(message, from: sender) else {
-            return call.fail(RPCError(.unavailable, "the failure detector has not started"))
+        switch detector.receive(message, from: sender) {
+        case .accepted:
+            call.respond(GossipResponse().encodeFramed())
+        case .notStarted:
+            call.fail(RPCError(.unavailable, "the failure detector has not started"))
+        case let .refused(refusal):
+            let code: StatusCode = switch refusal {
+            case .unknownSender, .unknownTarget: .failedPrecondition
+            case .tooManyRelayedProbes: .resourceExhausted
+            case .tooManyUpdates, .tooManyAccusers, .incarnationOutOfRange: .invalidArgument
+            }
+            call.fail(RPCError(code, "gossip refused, nothing changed: \(refusal)"))
         }
-        call.respond(GossipResponse().encodeFramed())
     }
 
     private func coordinate(_ call: ServerCall, _ bytes: [UInt8]) {

@@ -15,6 +15,7 @@ let allMessageTypes: [any TestMessage.Type] = [
     ReplicaGetRequest.self, ReplicaGetResponse.self, ReplicaPutRequest.self, ReplicaPutResponse.self,
     CoordinateRequest.self, CoordinateResponse.self, IdentifyRequest.self, IdentifyResponse.self,
     ReplicaBatchRequest.self, ReplicaBatchResponse.self,
+    HintPutRequest.self, SWIMMessage.self, GossipResponse.self, MembersRequest.self, MembersResponse.self,
 ]
 
 /// Bytes that include zeros, 0x80 (a varint continuation bit) and 0xFF.
@@ -107,6 +108,27 @@ let sampleMessages: [any TestMessage] = [
     ReplicaBatchResponse(gets: [ReplicaItemResult(versionSet: awkwardBytes), ReplicaItemResult(),
                                 ReplicaItemResult(versionSet: []), ReplicaItemResult(code: 13, message: unicodeText)],
                          puts: [ReplicaItemResult(), ReplicaItemResult(code: 4, message: "late")]),
+    PutRequest(key: Key("s"), value: [1], context: .none, w: 2, strictQuorum: true),
+    PutResponse(context: .none, replicas: 2, values: [[1]], ringEpoch: 3, hinted: 2),
+    DeleteRequest(key: Key("d"), context: .none, w: 1, strictQuorum: true),
+    DeleteResponse(replicas: 3, ringEpoch: 1, hinted: 1),
+    GetResponse(values: [[2]], context: .none, replicas: 2, ringEpoch: 4, hinted: 1),
+    SWIMMessage.ping(probe: 0, updates: []),
+    SWIMMessage.ping(probe: UInt64.max, updates: [.alive(sampleNodeID, 0), .dead(sampleNodeID, 1 << 62)]),
+    SWIMMessage.pingRequest(probe: 3, target: sampleNodeID, updates: [.suspect(sampleNodeID, 7, by: [sampleNodeID])]),
+    SWIMMessage.ack(probe: 4, target: sampleNodeID, incarnation: 9, updates: []),
+    SWIMMessage.nack(probe: 5, target: sampleNodeID, updates: [.alive(sampleNodeID, 2)]),
+    SWIMMessage.sync(states: [.alive(sampleNodeID, 1), .suspect(sampleNodeID, 2, by: [sampleNodeID, sampleNodeID])]),
+    SWIMMessage.syncReply(states: []),
+    GossipResponse(),
+    MembersRequest(),
+    MembersResponse(nodeID: sampleNodeID, members: []),
+    MembersResponse(nodeID: sampleNodeID, members: [
+        .init(member: Member(id: sampleNodeID, weight: 2, clientAddress: "127.0.0.1:1", peerAddress: "127.0.0.1:2", name: unicodeText),
+              state: .suspect, incarnation: 5, isSelf: true),
+        .init(member: Member(id: sampleNodeID, peerAddress: "p"), state: .dead, incarnation: 0, isSelf: false),
+    ]),
+    HintPutRequest(key: Key(awkwardBytes), partition: 3, versionSet: awkwardBytes, owner: sampleNodeID),
 ]
 
 /// Decodes `bytes` as the type of `message`, for opening an existential.
@@ -165,23 +187,28 @@ func referenceEncoding(of message: any WireMessage) -> [UInt8] {
             w.field(2, bytes: m.context.bytes)
             w.field(3, varint: UInt64(m.replicas))
             w.field(4, varint: m.ringEpoch)
+            w.field(5, varint: UInt64(m.hinted))
         case let m as PutRequest:
             w.field(1, bytes: m.key.bytes)
             w.field(2, bytes: m.value)
             w.field(3, bytes: m.context.bytes)
             w.field(4, varint: UInt64(m.w))
+            w.field(5, varint: m.strictQuorum ? 1 : 0)
         case let m as PutResponse:
             w.field(1, bytes: m.context.bytes)
             w.field(2, varint: UInt64(m.replicas))
             for value in m.values { w.field(3, bytes: value, always: true) }
             w.field(4, varint: m.ringEpoch)
+            w.field(5, varint: UInt64(m.hinted))
         case let m as DeleteRequest:
             w.field(1, bytes: m.key.bytes)
             w.field(2, bytes: m.context.bytes)
             w.field(3, varint: UInt64(m.w))
+            w.field(4, varint: m.strictQuorum ? 1 : 0)
         case let m as DeleteResponse:
             w.field(1, varint: UInt64(m.replicas))
             w.field(2, varint: m.ringEpoch)
+            w.field(3, varint: UInt64(m.hinted))
         case is StatsRequest:
             break
         case let m as NodeStats:
@@ -247,6 +274,53 @@ func referenceEncoding(of message: any WireMessage) -> [UInt8] {
             w.field(5, bytes: m.clusterID.bytes)
             w.field(6, varint: UInt64(m.partitionCount))
             w.field(7, bytes: m.clusterSecret.bytes)
+        case let m as HintPutRequest:
+            w.field(1, bytes: m.key.bytes)
+            w.field(2, varint: UInt64(m.partition))
+            w.field(3, bytes: m.versionSet)
+            w.field(4, bytes: m.owner.bytes)
+        case let m as SWIMMessage:
+            let (kind, probe, target, incarnation): (UInt64, UInt64, NodeID?, UInt64) = switch m {
+            case let .ping(probe, _): (0, probe, nil, 0)
+            case let .pingRequest(probe, target, _): (1, probe, target, 0)
+            case let .ack(probe, target, incarnation, _): (2, probe, target, incarnation)
+            case let .nack(probe, target, _): (3, probe, target, 0)
+            case .sync: (4, 0, nil, 0)
+            case .syncReply: (5, 0, nil, 0)
+            }
+            w.field(1, varint: kind)
+            w.field(2, varint: probe)
+            w.field(3, bytes: target?.bytes ?? [])
+            w.field(4, varint: incarnation)
+            for update in m.updates {
+                let inner = ProtoWriter.build { u in
+                    u.field(1, bytes: update.node.bytes)
+                    u.field(2, varint: UInt64(update.status.state.rawValue))
+                    u.field(3, varint: update.status.incarnation)
+                    for accuser in update.accusers { u.field(4, bytes: accuser.bytes, always: true) }
+                }
+                w.field(5, bytes: inner, always: true)
+            }
+        case is GossipResponse, is MembersRequest:
+            break
+        case let m as MembersResponse:
+            w.field(1, bytes: m.nodeID.bytes)
+            for entry in m.members {
+                let info = ProtoWriter.build { i in
+                    i.field(1, bytes: entry.member.id.bytes)
+                    i.field(2, varint: UInt64(entry.member.weight))
+                    i.field(3, bytes: Array(entry.member.clientAddress.utf8))
+                    i.field(4, bytes: Array(entry.member.peerAddress.utf8))
+                    i.field(5, bytes: Array(entry.member.name.utf8))
+                }
+                let inner = ProtoWriter.build { e in
+                    e.field(1, bytes: info, always: true)
+                    e.field(2, bytes: Array(entry.state.description.utf8))
+                    e.field(3, varint: entry.incarnation)
+                    e.field(4, varint: entry.isSelf ? 1 : 0)
+                }
+                w.field(2, bytes: inner, always: true)
+            }
         default:
             fatalError("no reference encoding for \(type(of: message))")
         }
