@@ -14,6 +14,13 @@ public struct KeyPlacement: Sendable, Equatable {
         replicas = ring.preferenceList(partition: partition, n: replication)
     }
 
+    /// A placement whose preference list was computed before (``Ring/preferenceList(partition:n:)``
+    /// for `partition`): what a node's precomputed view hands out without walking the ring.
+    public init(partition: Int, replicas: [NodeID]) {
+        self.partition = partition
+        self.replicas = replicas
+    }
+
     /// Up to `limit` members after the preference list on the ring, in ring order: where a sloppy
     /// quorum writes and reads for replicas that are down or silent.
     public func fallbacks(in ring: Ring, limit: Int) -> [NodeID] {

@@ -43,8 +43,8 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
     @usableFromInline let down: Set<NodeID>
     @usableFromInline var unusedFallbacks: ArraySlice<NodeID>
     /// Attempts in flight: true for a fallback.
-    @usableFromInline var outstanding: [NodeID: Bool] = [:]
-    @usableFromInline var answers: [NodeID: Version?] = [:]
+    @usableFromInline var outstanding = NodeTable<Bool>()
+    @usableFromInline var answers = NodeTable<Version?>()
     @usableFromInline var merged: Version?
     @usableFromInline var replied = false
     @usableFromInline var done = false
@@ -63,7 +63,7 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
     }
 
     /// Answers so far that came from fallbacks.
-    @inlinable public var fallbackAnswers: Int { answers.keys.count { !replicas.contains($0) } }
+    @inlinable public var fallbackAnswers: Int { answers.nodes.count { !replicas.contains($0) } }
 
     /// True once ``Directive/finished`` was emitted.
     @inlinable public var isFinished: Bool { done }

@@ -51,7 +51,7 @@ public struct WriteCoordinator<Version: Mergeable>: Sendable {
     /// Replicas the detector sees as down at the start (written through fallbacks at once).
     @usableFromInline let down: Set<NodeID>
     /// Attempts in flight: the node written, and the replica it stands for (itself, for a replica).
-    @usableFromInline var outstanding: [NodeID: NodeID] = [:]
+    @usableFromInline var outstanding = NodeTable<NodeID>()
     @usableFromInline var acked: Set<NodeID> = []
     @usableFromInline var hintAcked: Set<NodeID> = []
     /// Replicas a fallback acknowledged for.

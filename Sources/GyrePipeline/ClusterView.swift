@@ -29,6 +29,10 @@ public struct ClusterView: Sendable {
     public let epochText: String
     /// The version of the members' addresses, names and weights (the epoch versions placement).
     public let membersVersion: UInt64
+    /// Each partition's preference list (N nodes), and up to N fallbacks after it on the ring:
+    /// walked once per view, so a request only looks them up.
+    public let preferenceLists: [[NodeID]]
+    public let fallbackLists: [[NodeID]]
 
     public init(ring: Ring, clusterID: ClusterID, secret: ClusterSecret, replicationFactor: Int, readQuorum: Int,
                 writeQuorum: Int, me: NodeID, membersVersion: UInt64) {
@@ -44,9 +48,27 @@ public struct ClusterView: Sendable {
         held = ring.heldPartitions(by: me, replication: replication)
         epochText = String(ring.epoch)
         self.membersVersion = membersVersion
+        let n = replication
+        var preference: [[NodeID]] = []
+        var fallbacks: [[NodeID]] = []
+        preference.reserveCapacity(ring.partitionCount)
+        fallbacks.reserveCapacity(ring.partitionCount)
+        for partition in 0..<ring.partitionCount {
+            let walk = ring.preferenceList(partition: partition, n: 2 * n)
+            preference.append(Array(walk.prefix(n)))
+            fallbacks.append(Array(walk.dropFirst(n)))
+        }
+        preferenceLists = preference
+        fallbackLists = fallbacks
     }
 
     public func member(_ id: NodeID) -> Member? { ring.member(id) }
+
+    /// Where `key` lives under this view (``KeyPlacement``), without walking the ring.
+    public func placement(of key: Key) -> KeyPlacement {
+        let partition = ring.partition(for: key)
+        return KeyPlacement(partition: partition, replicas: preferenceLists[partition])
+    }
 }
 
 /// Where the pipeline reads the current ``ClusterView``: nil until the cluster has formed.

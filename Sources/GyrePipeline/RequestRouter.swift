@@ -266,7 +266,7 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
         /// Where a sloppy quorum stands in for replicas: up to N members after the preference
         /// list, those seen as down left out.
         var fallbacks: [NodeID] {
-            let candidates = placement.fallbacks(in: view.ring, limit: placement.replicas.count)
+            let candidates = view.fallbackLists[placement.partition]
             if down.isEmpty { return candidates }
             return candidates.filter { !down.contains($0) }
         }
@@ -283,7 +283,7 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
             responder.fail(WriteAnswer.refused(.unavailable, "the cluster is still forming: not every peer has answered yet"))
             return nil
         }
-        let placement = KeyPlacement(key: key, ring: view.ring, replication: view.replication)
+        let placement = view.placement(of: key)
         let decision = placement.route(at: context.me, hops: hops)
         if decision == .misrouted && !read {
             responder.fail(WriteAnswer.refused(.unavailable, "forwarded to a node outside the key's preference list: the nodes' rings disagree"))
