@@ -101,10 +101,11 @@ struct  Gyre__V1__PutRequest
   uint32_t w;
   /*
    * Strict quorum: only the key's own N replicas count toward W, and no other node is written
-   * for an unreachable one (no hinted handoff for this write). Without it (the default) a write
-   * whose replicas are down or silent is also sent to the next healthy nodes on the ring, which
-   * keep it as a hint for the replica they stand in for, hand it over when that replica is back,
-   * and count toward W (sloppy quorum).
+   * for an unreachable one (the coordinator still keeps the write for it, to hand over when it is
+   * back); with no replica in reach the write is UNAVAILABLE, not applied. Without it (the
+   * default) a write whose replicas are down or silent is also sent to the next healthy nodes on
+   * the ring, which keep it as a hint for the replica they stand in for, hand it over when that
+   * replica is back, and count toward W (sloppy quorum).
    */
   protobuf_c_boolean strict_quorum;
 };
@@ -168,10 +169,11 @@ struct  Gyre__V1__DeleteRequest
   uint32_t w;
   /*
    * Strict quorum: only the key's own N replicas count toward W, and no other node is written
-   * for an unreachable one (no hinted handoff for this write). Without it (the default) a write
-   * whose replicas are down or silent is also sent to the next healthy nodes on the ring, which
-   * keep it as a hint for the replica they stand in for, hand it over when that replica is back,
-   * and count toward W (sloppy quorum).
+   * for an unreachable one (the coordinator still keeps the write for it, to hand over when it is
+   * back); with no replica in reach the write is UNAVAILABLE, not applied. Without it (the
+   * default) a write whose replicas are down or silent is also sent to the next healthy nodes on
+   * the ring, which keep it as a hint for the replica they stand in for, hand it over when that
+   * replica is back, and count toward W (sloppy quorum).
    */
   protobuf_c_boolean strict_quorum;
 };
