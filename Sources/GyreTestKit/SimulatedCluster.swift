@@ -217,7 +217,7 @@ final class SimulatedCluster<Versioning: ReplicaVersioning>: @unchecked Sendable
             queue.schedule(.partitionStart, at: partition.start)
             queue.schedule(.partitionEnd, at: partition.end)
         }
-        if let crash = schedule.crash {
+        for crash in [schedule.crash, schedule.secondCrash].compactMap({ $0 }) {
             queue.schedule(.crash(crash.node), at: crash.start)
             queue.schedule(.restart(crash.node), at: crash.end)
         }

@@ -65,6 +65,8 @@ public struct SimulationSchedule: Sendable, Equatable, CustomStringConvertible {
     public static let defaultVersionLimits = VersionSetLimits(maxValues: 3)
     public var partition: Partition?
     public var crash: Crash?
+    /// A second node down at once, in some schedules: a key can lose two of its three owners.
+    public var secondCrash: Crash?
     /// The coordinators' `--replica-timeout`.
     public var replicaTimeout: UInt64 = 50_000_000
     /// The coordinators' margin before the client's deadline.
@@ -117,6 +119,22 @@ public struct SimulationSchedule: Sendable, Equatable, CustomStringConvertible {
             schedule.crash = Crash(node: random.index(below: nodeCount), start: start,
                                    end: start + span / 10 + random.below(span * 7 / 10))
         }
+        // Long outages: in some schedules the crashed node stays down until the heal (the
+        // clients finish without it), and in some a second node goes down too, for as long.
+        if var crash = schedule.crash {
+            if random.chance(0.25) {
+                crash.end = crash.start + 3 * span
+                schedule.crash = crash
+            }
+            if random.chance(0.3) {
+                var other = random.index(below: nodeCount)
+                if other == crash.node { other = (other + 1) % nodeCount }
+                let start = random.below(span * 6 / 10)
+                let long = random.chance(0.5)
+                schedule.secondCrash = Crash(node: other, start: start,
+                                             end: long ? start + 3 * span : start + span / 10 + random.below(span * 7 / 10))
+            }
+        }
         return schedule
     }
 
@@ -136,7 +154,7 @@ public struct SimulationSchedule: Sendable, Equatable, CustomStringConvertible {
             let links = partition.blocked.map { "n\($0.low)-n\($0.high)" }.joined(separator: " ")
             parts.append("partition [\(links)] \(SimulationTrace.format(partition.start))–\(SimulationTrace.format(partition.end))")
         }
-        if let crash {
+        for crash in [crash, secondCrash].compactMap({ $0 }) {
             parts.append("crash n\(crash.node) \(SimulationTrace.format(crash.start))–\(SimulationTrace.format(crash.end))")
         }
         return parts.joined(separator: ", ")

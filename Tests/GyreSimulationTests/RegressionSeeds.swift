@@ -23,14 +23,23 @@ import Testing
         // often reach only themselves or fallbacks: writes come back possibly-applied or with
         // hinted acknowledgements, a crashed coordinator leaves a client without an answer, a
         // storage write is applied and then fails, a key reaches its sibling cap, and hints are
-        // handed off. (Seeds 63, 211 and 1798 showed this before; the simulator's draws moved with the
-        // node's own pipeline, with sloppy quorum, and with coordinators keeping hints.)
-        Case(name: "a partition during a crash, with storage faults, a cap refusal and handoff", seed: 716) { run in
+        // handed off. (Seeds 63, 211, 1798 and 716 showed this before; the simulator's draws moved with
+        // the node's own pipeline, with sloppy quorum, with coordinators keeping hints, and with
+        // long outages.)
+        Case(name: "a partition during a crash, with storage faults, a cap refusal and handoff", seed: 254) { run in
             run.schedule.partition != nil && run.schedule.crash != nil && run.faults.partitioned > 0
                 && run.faults.refused > 0 && run.faults.lostCoordinations > 0
                 && run.history.counts.possiblyApplied > 0 && run.history.counts.noAnswer > 0
                 && run.faults.possiblyAppliedFaults > 0 && run.faults.capRefusals > 0
                 && run.faults.hintsStored > 0 && run.faults.hintsDelivered > 0
+        },
+        // Two nodes down until the heal, each holding a third of the keys: writes go on through
+        // fallbacks (sloppy answers), and the returning owners get every hint.
+        Case(name: "two nodes down for the rest of the run, then handed everything they missed", seed: 138) { run in
+            guard let first = run.schedule.crash, let second = run.schedule.secondCrash else { return false }
+            let long = 2 * run.schedule.expectedWorkingTime
+            return first.end - first.start > long && second.end - second.start > long
+                && run.faults.hintsDelivered > 5 && run.history.counts.sloppy > 5
         },
     ]
 
