@@ -199,6 +199,47 @@ def main() -> None:
               f"the paused node was reported {sorted({s for _, _, s in true_}) or 'alive throughout'} by "
               f"{len({v for v, _, _ in true_})} member(s)")
 
+        # 2b. The same with the node CPU-starved rather than paused: its threads pinned to one CPU
+        # at nice 19 beside three busy processes at nice -20 on that CPU, for 2 s.
+        time.sleep(3)
+        starved = 3
+        pid = c.nodes[starved].pid
+        tasks = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+        saved = {t: (os.sched_getaffinity(t), os.getpriority(os.PRIO_PROCESS, t)) for t in tasks}
+        hog = "import os, time\nos.sched_setaffinity(0, {1})\nos.setpriority(os.PRIO_PROCESS, 0, -20)\nend = time.monotonic() + 2\nwhile time.monotonic() < end: pass\n"
+        for t in tasks:
+            os.sched_setaffinity(t, {1})
+            os.setpriority(os.PRIO_PROCESS, t, 19)
+        import subprocess
+        hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(3)]
+        false, true_ = set(), set()
+        start = time.monotonic()
+        while time.monotonic() - start < 10:
+            if hogs and time.monotonic() - start >= 2.2:
+                for h in hogs:
+                    h.wait()
+                hogs = []
+                for t, (affinity, nice) in saved.items():
+                    try:
+                        os.sched_setaffinity(t, affinity)
+                        os.setpriority(os.PRIO_PROCESS, t, nice)
+                    except OSError:
+                        pass
+            for viewer in range(NODES):
+                if viewer == starved:
+                    continue
+                try:
+                    states = c.states(viewer)
+                except grpc.RpcError:
+                    continue
+                for i in range(NODES):
+                    if states[c.ids[i]] != "alive":
+                        (true_ if i == starved else false).add((viewer, i, states[c.ids[i]]))
+            time.sleep(0.1)
+        print(f"figure 2b: n{starved} CPU-starved 2 s: {len(false)} false suspicion(s) of other members {sorted(false)}; "
+              f"the starved node was reported {sorted({s for _, _, s in true_}) or 'alive throughout'} by "
+              f"{len({v for v, _, _ in true_})} member(s)")
+
         # 3. Two of a key's owners killed: fresh keys written at once.
         down = (1, 3)
         keys = keys_owned_by(c, set(down), 3000, "outage")
