@@ -97,6 +97,17 @@ def test_writes_succeed_with_two_owners_killed_and_are_handed_off_when_they_retu
     assert trailers["gyre-outcome"] == "possibly-applied" and trailers["gyre-acks"] == "1"
     assert sum(c.stats(i).get("hints.stored", 0) for i in others) >= len(keys)
 
+    # Handoff is resumable: a fallback that holds hints is killed and restarted before the owners
+    # come back; its hints are in its store and go out after its restart.
+    holder = max(others, key=lambda i: c.stats(i).get("hints.backlog_records", 0))
+    held = c.stats(holder).get("hints.backlog_records", 0)
+    assert held > 0
+    c.nodes[holder].popen.send_signal(signal.SIGKILL)
+    c.nodes[holder].popen.wait(timeout=10)
+    restart(c, holder)
+    _eventually(lambda: c.stats(holder).get("hints.backlog_records", 0) == held, DETECT_TIMEOUT_S,
+                f"n{holder} to count its {held} stored hints again after its restart")
+
     for i in down:
         restart(c, i)
 
