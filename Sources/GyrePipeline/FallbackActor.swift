@@ -48,6 +48,9 @@ public final class FallbackActor: Sendable {
         }
     }
 
+    /// The actor ``take()`` would give now, without marking it used (for observers).
+    public var current: NodeID { state.withLock { $0.actor } }
+
     /// Moves to the next generation (recorded first) when the current actor was used since the
     /// last renewal. False when it could not record it: then no hint may be deleted.
     public func renewIfUsed() -> Bool {

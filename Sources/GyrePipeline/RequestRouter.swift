@@ -362,9 +362,18 @@ public struct RequestRouter<Versioning: ReplicaVersioning>: Sendable {
                 responder.fail(kind == .write ? WriteAnswer.failure(message, acks: 0, outcome: .possiblyApplied)
                                               : RPCError(.unavailable, message))
             case let .failure(failure):
-                responder.fail(failure.error)
+                responder.fail(kind == .write ? Self.withOutcome(failure) : failure.error)
             }
         }
+    }
+
+    /// A failed forward of a write, saying whether it may have been applied: the coordinator's
+    /// own answer says so already; a transport failure says not-applied only when the call was
+    /// certainly not processed.
+    private static func withOutcome(_ failure: PeerFailure) -> RPCError {
+        if failure.error.trailers[WriteAnswer.outcomeTrailer] != nil { return failure.error }
+        return WriteAnswer.failure(failure.error.message, code: failure.error.code, acks: 0,
+                                   outcome: failure.notProcessed ? .notApplied : .possiblyApplied)
     }
 
     private static func sameKind(_ operation: CoordinateRequest.Operation, _ result: CoordinateResponse.Result) -> Bool {

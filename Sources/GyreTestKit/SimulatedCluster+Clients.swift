@@ -90,7 +90,10 @@ extension SimulatedCluster {
 
     private func invoke(_ client: Int, key: Key, kind: Operation.Kind, basis: Operation.Basis, action: ClientAction) {
         let operation = operations.count
-        let replicas = placement(of: key).replicas
+        var replicas = placement(of: key).replicas
+        // Now and then a get or a put goes to any node (it may not replicate the key: a read is
+        // coordinated there, a write forwarded, or coordinated there when no replica is in reach).
+        if case .delete = kind {} else if random.chance(0.3) { replicas = Array(nodes.indices) }
         let first = random.index(below: replicas.count)
         // A node that is down refuses the connection at once: the client tries the next one.
         let coordinator = (0..<replicas.count).map { replicas[(first + $0) % replicas.count] }.first { nodes[$0].isUp }

@@ -63,12 +63,19 @@ extension SimulatedCluster {
     }
 }
 
-/// The simulation's failure detector: every node sees exactly the crashed nodes as down (a
-/// perfect detector; partitions are not detected, so attempts time out and move on).
+/// The simulation's failure detector: a node sees the crashed nodes as down at once, and the
+/// nodes the partition cuts it from once the partition is `detectionDelay` old (before that its
+/// calls to them time out and move on, as a real detector's first periods do).
 struct SimulatedLiveness<Versioning: ReplicaVersioning>: MemberLiveness, @unchecked Sendable {
     let world: SimulatedCluster<Versioning>
+    let node: Int
+    static var detectionDelay: UInt64 { 25_000_000 }
 
     func downMembers() -> Set<NodeID> {
-        Set(world.nodes.filter { !$0.isUp }.map(\.id))
+        var down = Set(world.nodes.filter { !$0.isUp }.map(\.id))
+        if !world.blocked.isEmpty, world.now >= world.partitionStartedAt + Self.detectionDelay {
+            for other in world.nodes.indices where world.cut(node, other) { down.insert(world.nodes[other].id) }
+        }
+        return down
     }
 }

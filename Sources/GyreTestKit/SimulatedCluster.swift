@@ -59,6 +59,9 @@ public struct FaultCounts: Sendable, Equatable, CustomStringConvertible {
     /// Hints fallbacks stored, and hints handed to their owners and deleted.
     public var hintsStored = 0
     public var hintsDelivered = 0
+    /// Writes forwarded to a replica, and writes coordinated with no replica in reach.
+    public var forwardedWrites = 0
+    public var offReplicaWrites = 0
 
     public init() {}
 
@@ -77,6 +80,8 @@ public struct FaultCounts: Sendable, Equatable, CustomStringConvertible {
         sum.timerWakeUpsOffGrain += rhs.timerWakeUpsOffGrain
         sum.hintsStored += rhs.hintsStored
         sum.hintsDelivered += rhs.hintsDelivered
+        sum.forwardedWrites += rhs.forwardedWrites
+        sum.offReplicaWrites += rhs.offReplicaWrites
         return sum
     }
 
@@ -85,7 +90,8 @@ public struct FaultCounts: Sendable, Equatable, CustomStringConvertible {
             + "\(notAppliedFaults) not-applied and \(possiblyAppliedFaults) possibly-applied write faults, "
             + "\(lostCoordinations) requests lost to crashes, \(storageCompletions) asynchronous storage completions, "
             + "\(capRefusals) cap refusals, \(timerWakeUps) timer wake-ups (\(timerWakeUpsOffGrain) off the grain), "
-            + "\(hintsStored) hints stored, \(hintsDelivered) delivered"
+            + "\(hintsStored) hints stored, \(hintsDelivered) delivered, \(forwardedWrites) writes forwarded, "
+            + "\(offReplicaWrites) coordinated off-replica"
     }
 }
 
@@ -150,6 +156,8 @@ final class SimulatedCluster<Versioning: ReplicaVersioning>: @unchecked Sendable
     var observations = StorageObservations()
     /// Links currently cut by the partition.
     var blocked: Set<SimulationSchedule.Link> = []
+    /// When the current partition started (its cut links are seen as down a while later).
+    var partitionStartedAt: UInt64 = 0
     /// Drops, spikes and storage faults happen only while this is on.
     var faultsOn = true
     var healed = false
@@ -200,7 +208,7 @@ final class SimulatedCluster<Versioning: ReplicaVersioning>: @unchecked Sendable
             scheduler: SimulatedScheduler(world: self, node: node, incarnation: incarnation),
             transport: SimulatedTransport(world: self, node: node, incarnation: incarnation),
             timing: timing, versioning: versioning, limits: KVLimits(),
-            liveness: SimulatedLiveness(world: self))
+            liveness: SimulatedLiveness(world: self, node: node))
         nodes[node].handler = ReplicaHandler(context: context)
         nodes[node].handoff = HintHandoff(context: context,
                                           settings: HandoffSettings(rate: 1_000_000, perPass: 16, order: handoffOrder))
@@ -274,6 +282,7 @@ final class SimulatedCluster<Versioning: ReplicaVersioning>: @unchecked Sendable
         case .partitionStart:
             guard !healed, let partition = schedule.partition else { return }
             blocked = Set(partition.blocked)
+            partitionStartedAt = now
             trace.record(now, "partition starts")
         case .partitionEnd:
             guard !healed else { return }
@@ -341,6 +350,8 @@ final class SimulatedCluster<Versioning: ReplicaVersioning>: @unchecked Sendable
         faults.capRefusals += Int(metrics.capRefusals.value)
         faults.hintsStored += Int(metrics.hintsStored.value)
         faults.hintsDelivered += Int(metrics.hintsDelivered.value)
+        faults.forwardedWrites += Int(metrics.forwarded.value)
+        faults.offReplicaWrites += Int(metrics.writesCoordinatedOffReplica.value)
         nodes[node].handler = nil
     }
 

@@ -10,8 +10,10 @@ import GyreStorage
 ///
 /// An update runs its transform when it completes, under no other update (the simulator has
 /// one thread). An update whose node crashed before it completed is never applied. When the
-/// update is a client write's coordinator storing it (``SimulatedCluster/writeInProgress``),
-/// the world records where, when and as which event it was stored.
+/// update is a client write's coordinator storing it (``SimulatedCluster/writeInProgress`` for a
+/// delete; for a put, the first store anywhere of a value no store held before: a coordinator
+/// stores a write before any other node can), the world records where, when and as which event
+/// it was stored.
 ///
 /// Contract: as ``StorageEngine``; single-threaded (the world's thread). The synchronous forms
 /// go straight to the store, without faults or delay.
@@ -55,12 +57,13 @@ final class SimulatedEngine<Versioning: ReplicaVersioning>: StorageEngine, @unch
                 return completion(.failure(StorageError("injected storage fault: nothing was written")))
             }
             let stored: [UInt8]?
+            let before = try? store.get(key)
             do throws(StorageError) {
                 stored = try store.update(key, transform)
             } catch {
                 return completion(.failure(error))
             }
-            if let write, let stored { world.recordStored(write, bytes: stored, at: node) }
+            if let stored { world.recordStored(write, before: before, after: stored, at: node) }
             if key.isHint, let stored { world.recordHinted(key, bytes: stored) }
             if fault == .writeFault {
                 world.faults.possiblyAppliedFaults += 1
@@ -107,14 +110,33 @@ final class SimulatedEngine<Versioning: ReplicaVersioning>: StorageEngine, @unch
 }
 
 extension SimulatedCluster {
-    /// A client write's coordinator stored it as `bytes` at `node`: the moment it exists
-    /// somewhere, and the event (dot) that names it.
-    func recordStored(_ write: WriteID, bytes: [UInt8], at node: Int) {
-        guard observations.applied[write] == nil else { return }
-        guard let versions = try? versioning.decode(bytes) else { preconditionFailure("unreadable stored versions") }
-        let actor = members[node].id
-        let dot = Dot(actor: actor, counter: versioning.history(of: versions).counter(for: actor))
-        observations.applied[write] = StorageObservations.Applied(node: node, time: now, dot: dot)
-        trace.record(now, "n\(node) stored \(write) as event \(dot.counter) of n\(node)")
+    /// `node` stored `after` over `before` at one key. When that is a client write's coordinator
+    /// storing it (`write`, for a delete; for a put, a client value no store held before), it
+    /// records the moment the write exists somewhere, and the event (dot) that names it: the one
+    /// actor whose counter moved (the node's own id, or its fallback actor).
+    func recordStored(_ write: WriteID?, before: [UInt8]?, after: [UInt8], at node: Int) {
+        guard let versions = try? versioning.decode(after) else { preconditionFailure("unreadable stored versions") }
+        var writes: [WriteID] = []
+        if let write {
+            writes = [write]
+        } else {
+            writes = versioning.clientView(of: versions).values.compactMap(WriteID.init(payload:))
+        }
+        let fresh = writes.filter { observations.applied[$0] == nil }
+        guard !fresh.isEmpty else { return }
+        let old = before.flatMap { try? versioning.decode($0) }.map { versioning.history(of: $0) } ?? VersionVector()
+        let new = versioning.history(of: versions)
+        // The coordinator's event is under its own id or its fallback actor (the client's context
+        // may have moved other actors' counters too).
+        let own: Set<NodeID> = [members[node].id, nodes[node].handler?.context.fallbackActor.current].compactMap { $0 }
+            .reduce(into: []) { $0.insert($1) }
+        let moved = new.entries.filter { $0.counter > old.counter(for: $0.actor) && own.contains($0.actor) }
+        guard moved.count == 1, fresh.count == 1 else {
+            preconditionFailure("seed \(schedule.seed): n\(node) stored new writes \(fresh) with events of \(moved.count) actors")
+        }
+        let dot = Dot(actor: moved[0].actor, counter: moved[0].counter)
+        observations.applied[fresh[0]] = StorageObservations.Applied(node: node, time: now, dot: dot)
+        let actor = dot.actor == members[node].id ? "n\(node)" : "n\(node)'s fallback actor"
+        trace.record(now, "n\(node) stored \(fresh[0]) as event \(dot.counter) of \(actor)")
     }
 }
