@@ -23,7 +23,7 @@ public struct HandoffSettings: Sendable, Equatable {
         case deleteBeforeSending
     }
 
-    public init(rate: Int = 500, perPass: Int = 64, interval: UInt64 = 1_000_000_000,
+    public init(rate: Int = 500, perPass: Int = 16, interval: UInt64 = 1_000_000_000,
                 order: Order = .deleteAfterAcknowledgement) {
         self.rate = max(1, rate)
         self.perPass = max(1, perPass)
