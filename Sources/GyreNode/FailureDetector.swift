@@ -66,7 +66,7 @@ final class FailureDetector: MemberLiveness, Sendable {
         var random = SystemRandomNumberGenerator()
         let directives: [SWIMInstance.Directive] = instance.withLock { instance in
             if instance == nil {
-                let last = (try? storage.metadata(Self.incarnationMetadata)).flatMap(Self.decodeIncarnation)
+                let last = (try? storage.metadata(Self.incarnationMetadata)).flatMap(StorageMetadata.decodeCounter)
                 var fresh = SWIMInstance(me: me, members: members, lastIncarnation: last, settings: settings)
                 let directives = fresh.start(now: now(), random: &random)
                 instance = fresh
@@ -124,7 +124,7 @@ final class FailureDetector: MemberLiveness, Sendable {
             switch directive {
             case let .recordIncarnation(incarnation):
                 do {
-                    try storage.setMetadata(Self.incarnationMetadata, Self.encodeIncarnation(incarnation))
+                    try storage.setMetadata(Self.incarnationMetadata, StorageMetadata.encode(counter: incarnation))
                 } catch {
                     logger.error("cannot record the failure detector's incarnation; the detector stops",
                                  metadata: ["gyre.error": "\(error)"])
@@ -161,16 +161,5 @@ final class FailureDetector: MemberLiveness, Sendable {
         guard !stopped.load(ordering: .relaxed), let view = state.currentView, let member = view.member(node) else { return }
         peers.value.call(member, epoch: view.ring.epoch, ReplicaPaths.gossip, message, as: GossipResponse.self,
                          timeoutNanoseconds: settings.probeInterval) { _ in }
-    }
-
-    // MARK: incarnation record
-
-    static func encodeIncarnation(_ value: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
-    }
-
-    static func decodeIncarnation(_ bytes: [UInt8]) -> UInt64? {
-        guard bytes.count == 8 else { return nil }
-        return bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 }

@@ -34,9 +34,9 @@ public final class FallbackActor: Sendable {
     public init(node: NodeID, storage: any StorageEngine) {
         self.node = node
         self.storage = storage
-        let recorded = (try? storage.metadata(Self.metadataName)).flatMap(Self.decode)
+        let recorded = (try? storage.metadata(Self.metadataName)).flatMap(StorageMetadata.decodeCounter)
         let generation = recorded.map { $0 &+ 1 } ?? UInt64.random(in: 1...(1 << 40))
-        try? storage.setMetadata(Self.metadataName, Self.encode(generation))
+        try? storage.setMetadata(Self.metadataName, StorageMetadata.encode(counter: generation))
         state = Mutex(State(generation: generation, actor: Self.actor(node: node, generation: generation)))
     }
 
@@ -58,7 +58,7 @@ public final class FallbackActor: Sendable {
             guard state.used else { return true }
             let next = state.generation &+ 1
             do {
-                try storage.setMetadata(Self.metadataName, Self.encode(next))
+                try storage.setMetadata(Self.metadataName, StorageMetadata.encode(counter: next))
             } catch {
                 return false
             }
@@ -75,13 +75,5 @@ public final class FallbackActor: Sendable {
         let high = KeyHash.xxh64(bytes, seed: 0x6661_6C6C_6261_636B)
         let low = KeyHash.xxh64(bytes, seed: 0x6163_746F_7220_6964)
         return NodeID(high: high, low: low)
-    }
-
-    static func encode(_ value: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
-    }
-
-    static func decode(_ bytes: [UInt8]) -> UInt64? {
-        bytes.count == 8 ? bytes.reduce(0) { $0 << 8 | UInt64($1) } : nil
     }
 }

@@ -70,14 +70,8 @@ final class ReadExecution<Versioning: ReplicaVersioning>: Sendable {
     private func read(_ node: NodeID) {
         if node == context.me {
             return context.readLocal(key) { [self] result in
-                let directives: [ReadCoordinator<Version>.Directive]
-                switch result {
-                case let .success(versions): directives = instance.withLock { $0.onAnswer(from: node, versions: versions) }
-                case .failure:
-                    context.metrics.replicaFailures.increment()
-                    directives = instance.withLock { $0.onFailure(from: node) }
-                }
-                perform(directives)
+                if case .failure = result { context.metrics.replicaFailures.increment() }
+                heard(from: node, result)
             }
         }
         readRemote(node, fromHints: false)
@@ -87,14 +81,7 @@ final class ReadExecution<Versioning: ReplicaVersioning>: Sendable {
     private func readHints(_ node: NodeID) {
         if node == context.me {
             let owners = instance.withLock { $0.replicas }
-            return context.readHints(key, owners: owners[...]) { [self] result in
-                perform(instance.withLock { coordinator in
-                    switch result {
-                    case let .success(versions): coordinator.onAnswer(from: node, versions: versions)
-                    case .failure: coordinator.onFailure(from: node)
-                    }
-                })
-            }
+            return context.readHints(key, owners: owners[...]) { [self] result in heard(from: node, result) }
         }
         readRemote(node, fromHints: true)
     }
@@ -102,13 +89,17 @@ final class ReadExecution<Versioning: ReplicaVersioning>: Sendable {
     private func readRemote(_ node: NodeID, fromHints: Bool) {
         let deadline = context.attemptDeadline(within: instance.withLock { $0.deadline })
         context.readRemote(node, key: key, fromHints: fromHints, deadline: deadline) { [self] result in
-            let directives = instance.withLock { coordinator in
-                switch result {
-                case let .success(versions): coordinator.onAnswer(from: node, versions: versions)
-                case .failure: coordinator.onFailure(from: node)
-                }
-            }
-            perform(directives)
+            heard(from: node, result)
         }
+    }
+
+    /// One node's read ended: its answer or failure goes to the instance.
+    private func heard<Failure: Error>(from node: NodeID, _ result: Result<Version?, Failure>) {
+        perform(instance.withLock { coordinator in
+            switch result {
+            case let .success(versions): coordinator.onAnswer(from: node, versions: versions)
+            case .failure: coordinator.onFailure(from: node)
+            }
+        })
     }
 }

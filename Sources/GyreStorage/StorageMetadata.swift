@@ -10,4 +10,14 @@ public enum StorageMetadata {
             throw StorageError("metadata name \(formatMarker) is reserved for the store's format marker")
         }
     }
+
+    /// A counter kept as metadata: 8 bytes, big-endian.
+    public static func encode(counter value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
+    }
+
+    /// The counter `bytes` hold; nil unless they are 8 bytes.
+    public static func decodeCounter(_ bytes: [UInt8]) -> UInt64? {
+        bytes.count == 8 ? bytes.reduce(0) { $0 << 8 | UInt64($1) } : nil
+    }
 }

@@ -162,15 +162,13 @@ extension MembersResponse: WireMessage {
             var entries: [Entry] = []
             for slot in UnsafeBufferPointer(start: message.members, count: message.n_members) {
                 let entry = slot!.pointee
-                guard let info = entry.member?.pointee, let id = NodeID(bytes: [UInt8](info.node_id)) else {
+                guard let info = entry.member?.pointee, let member = Member(cInfo: info) else {
                     throw .malformed(name, byteCount: bytes.count, "a member without a 16-byte node_id")
                 }
                 let stateName = String(protobufC: entry.state)
                 guard let state = [MemberState.alive, .suspect, .dead].first(where: { $0.description == stateName }) else {
                     throw .malformed(name, byteCount: bytes.count, "unknown state \(stateName)")
                 }
-                let member = Member(id: id, weight: info.weight, clientAddress: String(protobufC: info.client_address),
-                                    peerAddress: String(protobufC: info.peer_address), name: String(protobufC: info.name))
                 entries.append(Entry(member: member, state: state, incarnation: entry.incarnation, isSelf: entry.is_self != 0))
             }
             return MembersResponse(nodeID: nodeID, members: entries)
@@ -189,14 +187,7 @@ extension MembersResponse: WireMessage {
         let states = CArray<Gyre__V1__MemberState>(count: members.count)
         defer { states.release() }
         for (index, entry) in members.enumerated() {
-            var info = Gyre__V1__MemberInfo()
-            gyre__v1__member_info__init(&info)
-            info.node_id = storage.binary(entry.member.id.bytes)
-            info.weight = entry.member.weight
-            info.client_address = storage.cString(entry.member.clientAddress)
-            info.peer_address = storage.cString(entry.member.peerAddress)
-            info.name = storage.cString(entry.member.name)
-            infos.set(index, info)
+            infos.set(index, entry.member.cInfo(in: &storage))
             var state = Gyre__V1__MemberState()
             gyre__v1__member_state__init(&state)
             state.member = infos.pointers![index]

@@ -31,12 +31,10 @@ extension RingInfo: WireMessage {
                    with: gyre__v1__ring_response__unpack, free: gyre__v1__ring_response__free_unpacked) { (message) throws(WireError) in
             var members: [Member] = []
             for slot in UnsafeBufferPointer(start: message.members, count: message.n_members) {
-                let info = slot!.pointee
-                guard let id = NodeID(bytes: [UInt8](info.node_id)) else {
+                guard let member = Member(cInfo: slot!.pointee) else {
                     throw .malformed("gyre.v1.RingResponse", byteCount: bytes.count, "a member's node_id is not 16 bytes")
                 }
-                members.append(Member(id: id, weight: info.weight, clientAddress: String(protobufC: info.client_address),
-                                      peerAddress: String(protobufC: info.peer_address), name: String(protobufC: info.name)))
+                members.append(member)
             }
             let owners = Array(UnsafeBufferPointer(start: message.owners, count: message.n_owners))
             guard owners.allSatisfy({ Int($0) < members.count }) else {
@@ -59,16 +57,7 @@ extension RingInfo: WireMessage {
         defer { storage.release() }
         let infos = CArray<Gyre__V1__MemberInfo>(count: members.count)
         defer { infos.release() }
-        for (index, member) in members.enumerated() {
-            var info = Gyre__V1__MemberInfo()
-            gyre__v1__member_info__init(&info)
-            info.node_id = storage.binary(member.id.bytes)
-            info.weight = member.weight
-            info.client_address = storage.cString(member.clientAddress)
-            info.peer_address = storage.cString(member.peerAddress)
-            info.name = storage.cString(member.name)
-            infos.set(index, info)
-        }
+        for (index, member) in members.enumerated() { infos.set(index, member.cInfo(in: &storage)) }
         return owners.withUnsafeBufferPointer { owners in
             var message = Gyre__V1__RingResponse()
             gyre__v1__ring_response__init(&message)
@@ -85,5 +74,26 @@ extension RingInfo: WireMessage {
                 gyre__v1__ring_response__pack(&message, $0)
             }
         }
+    }
+}
+
+extension Member {
+    /// `gyre.v1.MemberInfo` of this member, its strings and bytes copied into `storage`.
+    func cInfo(in storage: inout TemporaryCStorage) -> Gyre__V1__MemberInfo {
+        var info = Gyre__V1__MemberInfo()
+        gyre__v1__member_info__init(&info)
+        info.node_id = storage.binary(id.bytes)
+        info.weight = weight
+        info.client_address = storage.cString(clientAddress)
+        info.peer_address = storage.cString(peerAddress)
+        info.name = storage.cString(name)
+        return info
+    }
+
+    /// The member a `gyre.v1.MemberInfo` describes; nil when its node id is not 16 bytes.
+    init?(cInfo info: Gyre__V1__MemberInfo) {
+        guard let id = NodeID(bytes: [UInt8](info.node_id)) else { return nil }
+        self.init(id: id, weight: info.weight, clientAddress: String(protobufC: info.client_address),
+                  peerAddress: String(protobufC: info.peer_address), name: String(protobufC: info.name))
     }
 }

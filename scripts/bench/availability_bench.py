@@ -150,6 +150,33 @@ def keys_owned_by(c: Cluster, owners: set[int], count: int, prefix: str) -> list
     return keys
 
 
+def watch_suspicions(c: Cluster, troubled: int, release_after: float, release, own_view_after_release: bool,
+                     seconds: float = 10) -> tuple[set, set]:
+    """Polls every member's view every 100 ms for `seconds`, calling `release()` once
+    `release_after` seconds in. Returns the (viewer, member, state) sightings of members other than
+    `troubled` not alive (false suspicions) and those of `troubled` itself. The troubled node's own
+    view is read only after its release, if `own_view_after_release`."""
+    false, true_ = set(), set()
+    start = time.monotonic()
+    released = False
+    while time.monotonic() - start < seconds:
+        if not released and time.monotonic() - start >= release_after:
+            release()
+            released = True
+        for viewer in range(NODES):
+            if viewer == troubled and not (released and own_view_after_release):
+                continue
+            try:
+                states = c.states(viewer)
+            except grpc.RpcError:
+                continue
+            for i in range(NODES):
+                if states[c.ids[i]] != "alive":
+                    (true_ if i == troubled else false).add((viewer, i, states[c.ids[i]]))
+        time.sleep(0.1)
+    return false, true_
+
+
 def main() -> None:
     binary = os.environ["GYRE_NODE_BIN"]
     work = Path(tempfile.mkdtemp(prefix="gyre-availability."))
@@ -176,25 +203,9 @@ def main() -> None:
         # 2. One node paused for 2 s: suspicions of the others are false ones.
         time.sleep(3)
         paused = 3
-        false, true_ = set(), set()
         c.nodes[paused].popen.send_signal(signal.SIGSTOP)
-        start = time.monotonic()
-        resumed = False
-        while time.monotonic() - start < 10:
-            if not resumed and time.monotonic() - start >= 2:
-                c.nodes[paused].popen.send_signal(signal.SIGCONT)
-                resumed = True
-            for viewer in range(NODES):
-                if viewer == paused and not resumed:
-                    continue
-                try:
-                    states = c.states(viewer)
-                except grpc.RpcError:
-                    continue
-                for i in range(NODES):
-                    if states[c.ids[i]] != "alive":
-                        (true_ if i == paused else false).add((viewer, i, states[c.ids[i]]))
-            time.sleep(0.1)
+        false, true_ = watch_suspicions(c, paused, 2, lambda: c.nodes[paused].popen.send_signal(signal.SIGCONT),
+                                        own_view_after_release=True)
         print(f"figure 2: n{paused} paused 2 s: {len(false)} false suspicion(s) of other members {sorted(false)}; "
               f"the paused node was reported {sorted({s for _, _, s in true_}) or 'alive throughout'} by "
               f"{len({v for v, _, _ in true_})} member(s)")
@@ -212,30 +223,17 @@ def main() -> None:
             os.setpriority(os.PRIO_PROCESS, t, 19)
         import subprocess
         hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(3)]
-        false, true_ = set(), set()
-        start = time.monotonic()
-        while time.monotonic() - start < 10:
-            if hogs and time.monotonic() - start >= 2.2:
-                for h in hogs:
-                    h.wait()
-                hogs = []
-                for t, (affinity, nice) in saved.items():
-                    try:
-                        os.sched_setaffinity(t, affinity)
-                        os.setpriority(os.PRIO_PROCESS, t, nice)
-                    except OSError:
-                        pass
-            for viewer in range(NODES):
-                if viewer == starved:
-                    continue
+        def release() -> None:
+            for h in hogs:
+                h.wait()
+            for t, (affinity, nice) in saved.items():
                 try:
-                    states = c.states(viewer)
-                except grpc.RpcError:
-                    continue
-                for i in range(NODES):
-                    if states[c.ids[i]] != "alive":
-                        (true_ if i == starved else false).add((viewer, i, states[c.ids[i]]))
-            time.sleep(0.1)
+                    os.sched_setaffinity(t, affinity)
+                    os.setpriority(os.PRIO_PROCESS, t, nice)
+                except OSError:
+                    pass
+
+        false, true_ = watch_suspicions(c, starved, 2.2, release, own_view_after_release=False)
         print(f"figure 2b: n{starved} CPU-starved 2 s: {len(false)} false suspicion(s) of other members {sorted(false)}; "
               f"the starved node was reported {sorted({s for _, _, s in true_}) or 'alive throughout'} by "
               f"{len({v for v, _, _ in true_})} member(s)")
