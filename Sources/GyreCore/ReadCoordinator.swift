@@ -11,8 +11,8 @@ public import GyreModel
 ///   preference list, in order) is asked for the hints it holds for the key
 ///   (``Directive/readHints(_:)``); a fallback that fails is replaced by the next one.
 /// - An answer (versions, or nil for "no versions"), a replica's or a fallback's, counts toward
-///   R; a failure does not. At R answers: ``Directive/reply(_:)`` with the merge of everything
-///   heard so far. When R can no longer be reached, or the deadline passes first: reply
+///   R; a failure does not. At R answers, at least one of them a replica's (or with no replica
+///   still outstanding): ``Directive/reply(_:)`` with the merge of everything heard so far. When R can no longer be reached, or the deadline passes first: reply
 ///   UNAVAILABLE.
 /// - After the reply the instance keeps listening until every attempt ended or the deadline
 ///   passed, then emits ``Directive/repair(_:_:)`` for every replica that answered with something
@@ -127,7 +127,10 @@ public struct ReadCoordinator<Version: Mergeable>: Sendable {
 
     @inlinable mutating func decide() -> [Directive] {
         guard !replied else { return [] }
-        if answers.count >= r {
+        // Fallbacks alone do not answer while a replica may still: a fallback holds only hints,
+        // so a replica's answer is waited for (until it answers or fails).
+        let replicaPending = outstanding.entries.contains { !$0.value }
+        if answers.count >= r && !(answers.count == fallbackAnswers && replicaPending) {
             replied = true
             return [.reply(.ok(merged: merged, answered: answers.count, hinted: fallbackAnswers))]
         }

@@ -128,6 +128,18 @@ import Testing
         #expect(read.onFailure(from: nodeD) == [.reply(.unavailable(answered: 0, required: 3))])
     }
 
+    @Test func fallbacksAloneWaitForAReplicaThatMayStillAnswer() {
+        var read = make(r: 1, down: [nodeB, nodeC])
+        _ = read.start()
+        #expect(read.onAnswer(from: nodeD, versions: nil) == [])
+        #expect(read.onAnswer(from: nodeA, versions: WriteSet(3)) == [.reply(.ok(merged: WriteSet(3), answered: 2, hinted: 1))])
+        var failed = make(r: 1, down: [nodeB, nodeC])
+        _ = failed.start()
+        #expect(failed.onAnswer(from: nodeD, versions: WriteSet(4)) == [])
+        // The replica failed: the fallbacks' answer is all there is.
+        #expect(failed.onFailure(from: nodeA) == [.reply(.ok(merged: WriteSet(4), answered: 1, hinted: 1))])
+    }
+
     @Test func noFallbackIsAskedOnceTheReadWasAnswered() {
         var read = make()
         _ = read.start()
