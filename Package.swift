@@ -23,6 +23,8 @@ let package = Package(
     products: [
         .executable(name: "gyre-node", targets: ["gyre-node"]),
         .executable(name: "gyre-bench", targets: ["gyre-bench"]),
+        .executable(name: "gyre", targets: ["gyre"]),
+        .library(name: "GyreClient", targets: ["GyreClient"]),
         .library(name: "GyreModel", targets: ["GyreModel"]),
         .library(name: "GyreRPC", targets: ["GyreRPC"]),
         .library(name: "GyreHTTP2", targets: ["GyreHTTP2"]),
@@ -33,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // MARK: C libraries (Debian packages)
@@ -89,6 +92,13 @@ let package = Package(
             swiftSettings: strictSettings + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
         ),
 
+        // MARK: the Swift SDK (routes by the ring; no pipeline, no storage)
+        .target(
+            name: "GyreClient",
+            dependencies: ["GyreModel", "GyreCore", "GyreRPC", "GyreHTTP2", "GyreWire", nio, nioPosix],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: shell and apps
         .target(
             name: "GyreNode",
@@ -102,8 +112,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "gyre",
+            dependencies: ["GyreClient", argumentParser],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "gyre-bench",
-            dependencies: ["GyreHTTP2", "GyreRPC", "GyreWire", "GyreModel", "GyreStorage", argumentParser, nio, nioPosix],
+            dependencies: ["GyreClient", "GyreHTTP2", "GyreRPC", "GyreWire", "GyreModel", "GyreStorage", argumentParser, nio, nioPosix,
+                           .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strictSettings
         ),
 
@@ -141,6 +157,11 @@ let package = Package(
         .testTarget(
             name: "GyreSimulationTests",
             dependencies: ["GyreTestKit", "GyreCore", "GyrePipeline", "GyreModel", "GyreStorage"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GyreClientTests",
+            dependencies: ["GyreClient", "GyreNode", "GyreModel", "GyreStorage", nio, nioPosix],
             swiftSettings: strictSettings
         ),
         .testTarget(

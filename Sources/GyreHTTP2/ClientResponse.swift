@@ -16,9 +16,14 @@ public struct ClientResponse: Sendable {
     /// made, or the stream was refused (REFUSED_STREAM, or beyond a GOAWAY's last stream).
     /// Such a call is safe to retry elsewhere, even when it was a write.
     public var notProcessed: Bool
+    /// True when `status` is the server's own `grpc-status`; false when the client made it up
+    /// (no connection, a lost connection, a reset stream, a local deadline or cancel): a node
+    /// that answered is up, even when it answered an error.
+    public var fromServer: Bool
 
     public init(status: RPCStatus, messages: [[UInt8]] = [], headers: Metadata = Metadata(), trailersOnly: Bool = false,
-                notProcessed: Bool = false) {
+                notProcessed: Bool = false, fromServer: Bool = false) {
+        self.fromServer = fromServer
         self.status = status
         self.messages = messages
         self.headers = headers

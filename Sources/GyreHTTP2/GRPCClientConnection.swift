@@ -156,11 +156,12 @@ public final class GRPCClientConnection {
         streams.removeAll()
     }
 
-    private func finish(_ stream: ClientStream, _ status: RPCStatus, trailersOnly: Bool = false, notProcessed: Bool = false) {
+    private func finish(_ stream: ClientStream, _ status: RPCStatus, trailersOnly: Bool = false, notProcessed: Bool = false,
+                        fromServer: Bool = false) {
         guard !stream.finished else { return }
         stream.finished = true
         stream.onFinish(ClientResponse(status: status, messages: stream.messages, headers: stream.headers,
-                                       trailersOnly: trailersOnly, notProcessed: notProcessed))
+                                       trailersOnly: trailersOnly, notProcessed: notProcessed, fromServer: fromServer))
         stream.messages = []
     }
 
@@ -219,7 +220,7 @@ extension GRPCClientConnection: NGHTTP2SessionEvents {
                 stream.trailers = stream.headers
                 stream.headers = Metadata()
             }
-            finish(stream, stream.serverStatus(), trailersOnly: first)
+            finish(stream, stream.serverStatus(), trailersOnly: first, fromServer: true)
         }
     }
 

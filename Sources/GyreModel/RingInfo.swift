@@ -28,3 +28,14 @@ public struct RingInfo: Sendable, Equatable {
 public struct RingRequest: Sendable, Equatable {
     public init() {}
 }
+
+extension RingInfo {
+    /// The ``Ring`` these parts describe: what a node restores from its store and what an SDK
+    /// routes by. Throws when they do not make a valid ring (an owner index outside `members`
+    /// is reported as an owner that is not a member).
+    public func ring() throws(RingError) -> Ring {
+        let unknown = NodeID(high: 0, low: 0)
+        let owners = owners.map { Int($0) < members.count ? members[Int($0)].id : unknown }
+        return try Ring(epoch: epoch, partitionCount: Int(partitionCount), owners: owners, members: members)
+    }
+}

@@ -23,7 +23,7 @@ final class ClusterMembership: Sendable {
         self.state = state
         self.identity = identity
         self.storage = storage
-        recorded = Mutex((identity.ring.flatMap(Self.ring(from:)), identity.ring?.membersVersion ?? 0))
+        recorded = Mutex((identity.ring.flatMap { try? $0.ring() }, identity.ring?.membersVersion ?? 0))
     }
 
     /// Checks, records, then publishes `ring` for cluster `clusterID` with `secret`. Returns
@@ -65,12 +65,6 @@ final class ClusterMembership: Sendable {
             state.publish(view)
             return true
         }
-    }
-
-    /// A stored ring as a ``Ring`` (nil when its parts no longer make one).
-    private static func ring(from info: RingInfo) -> Ring? {
-        let owners = info.owners.map { Int($0) < info.members.count ? info.members[Int($0)].id : NodeID(high: 0, low: 0) }
-        return try? Ring(epoch: info.epoch, partitionCount: Int(info.partitionCount), owners: owners, members: info.members)
     }
 }
 

@@ -5,18 +5,20 @@ import GyreRPC
 import GyreWire
 
 /// The read-only `gyre.v1.Cluster` service: the node's counters (Stats), the ring it routes by
-/// (Ring), and its failure detector's view of the members (Members).
+/// (Ring, and WatchRing streaming each new one), and its failure detector's view of the members
+/// (Members).
 ///
 /// Contract: Stats answers a snapshot of ``NodeMetrics`` plus the gauges `rpc.in_flight`
 /// (requests being processed) and `storage.keys` (records held). Ring and Members answer
-/// UNAVAILABLE until the cluster has formed.
+/// UNAVAILABLE until the cluster has formed; WatchRing waits for it, on the long-lived budget.
 struct ClusterService {
     let snapshot: @Sendable () -> NodeStats
     let ring: @Sendable () -> RingInfo?
     let members: @Sendable () -> MembersResponse?
+    let watchers: RingWatchers
 
     func register(into router: inout RPCRouter) {
-        let snapshot = self.snapshot, ring = self.ring, members = self.members
+        let snapshot = self.snapshot, ring = self.ring, members = self.members, watchers = self.watchers
         router.register("/gyre.v1.Cluster/Members") { call, bytes in
             guard let _: MembersRequest = RequestChecks.decode(call, bytes) else { return }
             guard let answer = members() else {
@@ -34,6 +36,10 @@ struct ClusterService {
                 return call.fail(RPCError(.unavailable, "the cluster is still forming: no ring yet"))
             }
             call.respond(info.encodeFramed())
+        }
+        router.register("/gyre.v1.Cluster/WatchRing", budget: .longLived) { call, bytes in
+            guard let _: RingRequest = RequestChecks.decode(call, bytes) else { return }
+            watchers.add(call)
         }
     }
 }

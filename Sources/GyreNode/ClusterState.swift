@@ -21,6 +21,8 @@ final class ClusterState: ClusterViewSource {
     let proposedSecret: ClusterSecret
     let configuration: ClusterConfiguration
     private let current = Mutex<ClusterView?>(nil)
+    /// The open `Cluster/WatchRing` streams: told every view published.
+    let watchers = RingWatchers()
 
     init(me: Member, proposedClusterID: ClusterID, proposedSecret: ClusterSecret, configuration: ClusterConfiguration) {
         myself = Mutex(me)
@@ -49,5 +51,6 @@ final class ClusterState: ClusterViewSource {
     /// Publishes `view` (``ClusterMembership`` calls it, after recording it).
     func publish(_ view: ClusterView) {
         current.withLock { $0 = view }
+        watchers.publish(view.ringInfo)
     }
 }

@@ -46,7 +46,7 @@ public final class Node: Sendable {
     /// Holds and releases requests for tests (`--enable-test-hooks`; inert otherwise).
     public let testHooks: TestHooks
     private let identity: NodeIdentity
-    private let membership: ClusterMembership
+    let membership: ClusterMembership
     private let connections: ConnectionGauges
     private let tls: NodeTLS
 
@@ -120,7 +120,8 @@ public final class Node: Sendable {
             Self.stats(id: id, metrics: metrics, limiter: limiter, storage: storage, connections: connections, hints: backlog)
         }
         ClusterService(snapshot: snapshot, ring: { state.currentView?.ringInfo },
-                       members: { Self.members(id: id, state: state, detector: detector) }).register(into: &clientRouter)
+                       members: { Self.members(id: id, state: state, detector: detector) },
+                       watchers: state.watchers).register(into: &clientRouter)
         health.register(into: &clientRouter)
         // Peer methods are numbered after the client methods: one metrics table for both servers.
         var peerRouter = RPCRouter(firstIndex: clientRouter.methods.count)
@@ -246,6 +247,7 @@ public final class Node: Sendable {
     public func shutdown() async {
         logger.info("node shutting down", metadata: ["rpc.in_flight": "\(limiter.inFlight)"])
         health.setNotServing()
+        state.watchers.finishAll(RPCStatus(code: .unavailable, message: "the node is shutting down"))
         formation.cancel()
         handoff.stop()
         detector.stop()

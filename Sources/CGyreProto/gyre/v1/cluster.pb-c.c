@@ -902,16 +902,18 @@ const ProtobufCMessageDescriptor gyre__v1__stats_response__descriptor =
   (ProtobufCMessageInit) gyre__v1__stats_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor gyre__v1__cluster__method_descriptors[3] =
+static const ProtobufCMethodDescriptor gyre__v1__cluster__method_descriptors[4] =
 {
   { "Stats", &gyre__v1__stats_request__descriptor, &gyre__v1__stats_response__descriptor },
   { "Ring", &gyre__v1__ring_request__descriptor, &gyre__v1__ring_response__descriptor },
+  { "WatchRing", &gyre__v1__ring_request__descriptor, &gyre__v1__ring_response__descriptor },
   { "Members", &gyre__v1__members_request__descriptor, &gyre__v1__members_response__descriptor },
 };
 const unsigned gyre__v1__cluster__method_indices_by_name[] = {
-  2,        /* Members */
+  3,        /* Members */
   1,        /* Ring */
-  0         /* Stats */
+  0,        /* Stats */
+  2         /* WatchRing */
 };
 const ProtobufCServiceDescriptor gyre__v1__cluster__descriptor =
 {
@@ -920,7 +922,7 @@ const ProtobufCServiceDescriptor gyre__v1__cluster__descriptor =
   "Cluster",
   "Gyre__V1__Cluster",
   "gyre.v1",
-  3,
+  4,
   gyre__v1__cluster__method_descriptors,
   gyre__v1__cluster__method_indices_by_name
 };
@@ -940,13 +942,21 @@ void gyre__v1__cluster__ring(ProtobufCService *service,
   assert(service->descriptor == &gyre__v1__cluster__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void gyre__v1__cluster__watch_ring(ProtobufCService *service,
+                                   const Gyre__V1__RingRequest *input,
+                                   Gyre__V1__RingResponse_Closure closure,
+                                   void *closure_data)
+{
+  assert(service->descriptor == &gyre__v1__cluster__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void gyre__v1__cluster__members(ProtobufCService *service,
                                 const Gyre__V1__MembersRequest *input,
                                 Gyre__V1__MembersResponse_Closure closure,
                                 void *closure_data)
 {
   assert(service->descriptor == &gyre__v1__cluster__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void gyre__v1__cluster__init (Gyre__V1__Cluster_Service *service,
                               Gyre__V1__Cluster_ServiceDestroy destroy)

@@ -433,6 +433,10 @@ struct Gyre__V1__Cluster_Service
                const Gyre__V1__RingRequest *input,
                Gyre__V1__RingResponse_Closure closure,
                void *closure_data);
+  void (*watch_ring)(Gyre__V1__Cluster_Service *service,
+                     const Gyre__V1__RingRequest *input,
+                     Gyre__V1__RingResponse_Closure closure,
+                     void *closure_data);
   void (*members)(Gyre__V1__Cluster_Service *service,
                   const Gyre__V1__MembersRequest *input,
                   Gyre__V1__MembersResponse_Closure closure,
@@ -447,6 +451,7 @@ void gyre__v1__cluster__init (Gyre__V1__Cluster_Service *service,
     { GYRE__V1__CLUSTER__BASE_INIT,\
       function_prefix__ ## stats,\
       function_prefix__ ## ring,\
+      function_prefix__ ## watch_ring,\
       function_prefix__ ## members  }
 void gyre__v1__cluster__stats(ProtobufCService *service,
                               const Gyre__V1__StatsRequest *input,
@@ -456,6 +461,10 @@ void gyre__v1__cluster__ring(ProtobufCService *service,
                              const Gyre__V1__RingRequest *input,
                              Gyre__V1__RingResponse_Closure closure,
                              void *closure_data);
+void gyre__v1__cluster__watch_ring(ProtobufCService *service,
+                                   const Gyre__V1__RingRequest *input,
+                                   Gyre__V1__RingResponse_Closure closure,
+                                   void *closure_data);
 void gyre__v1__cluster__members(ProtobufCService *service,
                                 const Gyre__V1__MembersRequest *input,
                                 Gyre__V1__MembersResponse_Closure closure,
