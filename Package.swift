@@ -161,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GyreClientTests",
-            dependencies: ["GyreClient", "GyreNode", "GyreModel", "GyreStorage", nio, nioPosix],
+            dependencies: ["GyreClient", "GyreNode", "GyreCore", "GyreModel", "GyreHTTP2", "GyreRPC", "GyreStorage", nio, nioPosix],
             swiftSettings: strictSettings
         ),
         .testTarget(
