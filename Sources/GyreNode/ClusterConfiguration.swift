@@ -42,6 +42,10 @@ public struct ClusterConfiguration: Sendable {
     public var clusterID: ClusterID?
     /// How long a starting node waits for every peer to answer before giving up.
     public var formationTimeoutSeconds: Double
+    /// Benchmarks only (`--bench-peer-delay-ms`): every call to another node waits this long
+    /// before it is sent and its answer this long before it is used, as a network hop with that
+    /// one-way latency would (this kernel has no netem). 0, the default, adds nothing.
+    public var peerHopDelayNanoseconds: UInt64 = 0
     /// This node's name (`--node-name`), recorded in the ring beside its id; with mutual TLS its
     /// certificate must name it.
     public var nodeName: String

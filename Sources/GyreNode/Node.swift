@@ -85,7 +85,9 @@ public final class Node: Sendable {
         self.tls = tls
         let client = GRPCClient(group: group, maxMessageBytes: configuration.maxMessageBytes * 2, tls: tls.peerClient)
         self.client = client
-        let peers = SharedPeerClient(PeerClient(client: client, clusterID: nil, selfID: id))
+        let hopDelay = cluster.peerHopDelayNanoseconds > 0
+            ? HopDelay(nanoseconds: Int64(cluster.peerHopDelayNanoseconds), group: group) : nil
+        let peers = SharedPeerClient(PeerClient(client: client, clusterID: nil, selfID: id, hopDelay: hopDelay))
         self.peers = peers
         let unresponsive = UnresponsivePeers()
         let detector = FailureDetector(me: id, settings: cluster.failureDetection, loop: group.next(), peers: peers,

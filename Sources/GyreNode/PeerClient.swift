@@ -4,6 +4,7 @@ import GyrePipeline
 import GyreModel
 import GyreRPC
 import GyreWire
+import NIOCore
 import Synchronization
 
 /// Calls other nodes' Replica service, on their peer addresses, with the cluster id and this
@@ -21,9 +22,11 @@ final class PeerClient: Sendable {
 
     let client: GRPCClient
     let metadata: Metadata
+    let hopDelay: HopDelay?
 
-    init(client: GRPCClient, clusterID: ClusterID?, selfID: NodeID) {
+    init(client: GRPCClient, clusterID: ClusterID?, selfID: NodeID, hopDelay: HopDelay? = nil) {
         self.client = client
+        self.hopDelay = hopDelay
         var metadata = Metadata()
         if let clusterID { metadata.addLowercased(Self.clusterHeader, clusterID.description) }
         metadata.addLowercased(Self.fromHeader, selfID.description)
@@ -32,7 +35,7 @@ final class PeerClient: Sendable {
 
     /// A client with the same connections, speaking for `clusterID` (once the cluster agreed on it).
     func joined(_ clusterID: ClusterID, selfID: NodeID) -> PeerClient {
-        PeerClient(client: client, clusterID: clusterID, selfID: selfID)
+        PeerClient(client: client, clusterID: clusterID, selfID: selfID, hopDelay: hopDelay)
     }
 
     /// Calls `member` (a replica call: it checks `gyre-to` and `gyre-ring-epoch`).
@@ -60,20 +63,48 @@ final class PeerClient: Sendable {
         _ address: String, _ path: String, _ request: Request, as _: Response.Type, metadata: Metadata,
         timeoutNanoseconds: UInt64?, completion: @escaping @Sendable (Result<Response, PeerFailure>) -> Void
     ) {
+        if let hopDelay {
+            let framed = request.encodeFramed()
+            hopDelay.after { [client] in
+                client.start(address: address, path: path, framedRequest: framed, metadata: metadata,
+                             timeoutNanoseconds: timeoutNanoseconds) { response in
+                    hopDelay.after { Self.deliver(response, from: address, as: Response.self, completion: completion) }
+                }
+            }
+            return
+        }
         client.start(address: address, path: path, framedRequest: request.encodeFramed(), metadata: metadata,
                      timeoutNanoseconds: timeoutNanoseconds) { response in
-            if let error = response.status.error {
-                return completion(.failure(PeerFailure(error, notProcessed: response.notProcessed)))
-            }
-            do {
-                completion(.success(try Response.decode(response.unaryMessage())))
-            } catch let error as RPCError {
-                completion(.failure(PeerFailure(error, notProcessed: false)))
-            } catch {
-                completion(.failure(PeerFailure(RPCError(.internal, "undecodable answer from \(address): \(error)"),
-                                                notProcessed: false)))
-            }
+            Self.deliver(response, from: address, as: Response.self, completion: completion)
         }
+    }
+
+    private static func deliver<Response: WireMessage>(
+        _ response: ClientResponse, from address: String, as _: Response.Type,
+        completion: @escaping @Sendable (Result<Response, PeerFailure>) -> Void
+    ) {
+        if let error = response.status.error {
+            return completion(.failure(PeerFailure(error, notProcessed: response.notProcessed)))
+        }
+        do {
+            completion(.success(try Response.decode(response.unaryMessage())))
+        } catch let error as RPCError {
+            completion(.failure(PeerFailure(error, notProcessed: false)))
+        } catch {
+            completion(.failure(PeerFailure(RPCError(.internal, "undecodable answer from \(address): \(error)"),
+                                            notProcessed: false)))
+        }
+    }
+}
+
+/// A benchmark's stand-in for network latency on node-to-node hops (see
+/// ``ClusterConfiguration/peerHopDelayNanoseconds``): work runs that long later, on an event loop.
+struct HopDelay: Sendable {
+    let nanoseconds: Int64
+    let group: any EventLoopGroup
+
+    func after(_ work: @escaping @Sendable () -> Void) {
+        group.next().scheduleTask(in: .nanoseconds(nanoseconds), work)
     }
 }
 

@@ -70,6 +70,9 @@ struct GyreNodeCommand: AsyncParsableCommand {
     @Option(help: "How long a coordinator waits for replicas when the client allows longer, in ms.")
     var replicaTimeoutMs: Int = 1000
 
+    @Option(help: "Benchmarks only: delay every call to another node, and its answer, by this many ms (a stand-in for network latency; 0: none).")
+    var benchPeerDelayMs: Double = 0
+
     @Option(help: "How long one replica call may take before the coordinator tries the next node on the ring instead (sloppy quorum), in ms.")
     var attemptTimeoutMs: Int = 300
 
@@ -214,7 +217,10 @@ struct GyreNodeCommand: AsyncParsableCommand {
             maxPeerConnectionsPerSource: maxPeerConnectionsPerSource)
         let probeInterval = UInt64(probeIntervalMs) * 1_000_000
         let suspicion = UInt64(suspicionTimeoutMs) * 1_000_000
-        let cluster = ClusterConfiguration(
+        guard benchPeerDelayMs >= 0, benchPeerDelayMs <= 10_000 else {
+            throw ValidationError("--bench-peer-delay-ms must be in 0...10000")
+        }
+        var cluster = ClusterConfiguration(
             peerHost: peerHost, peerPort: peerPort, peers: peerList, weight: weight, partitionCount: partitions,
             replication: replicas, readQuorum: readQuorum, writeQuorum: writeQuorum,
             replicaTimeoutNanoseconds: UInt64(replicaTimeoutMs) * 1_000_000,
@@ -226,6 +232,7 @@ struct GyreNodeCommand: AsyncParsableCommand {
                                            suspicionTimeoutMax: suspicion * 6, syncInterval: probeInterval * 10),
             clusterID: parsedClusterID,
             nodeName: nodeName)
+        cluster.peerHopDelayNanoseconds = UInt64(benchPeerDelayMs * 1e6)
         let security = try securityOptions()
         let configuration = NodeConfiguration(
             listenHost: host, listenPort: port,
