@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (README.md): installs what it needs, then, failing fast,
 #   1. scripts/check-generated.sh  (the committed protoc-c codec matches proto/)
-#   2. swift build
+#   2. swift build, and the Examples package (a user's package depending on GyreClient by path)
 #   3. swift test
 #   4. scripts/fuzz.sh 5  (builds the fuzz package, runs each libFuzzer target for 5 s)
 #   5. the Python black-box suite (Tests/python) against the debug gyre-node.
@@ -29,6 +29,9 @@ scripts/check-generated.sh
 step "swift build"
 swift build
 
+step "Examples (depends on GyreClient by path)"
+swift build --package-path Examples
+
 step "swift test"
 swift test
 
@@ -37,4 +40,5 @@ scripts/fuzz.sh 5
 
 step "Python suite (Tests/python)"
 bin_dir=$(swift build --show-bin-path)
-GYRE_NODE_BIN="$bin_dir/gyre-node" Tests/python/run.sh
+GYRE_EXAMPLE_BIN="$(swift build --package-path Examples --show-bin-path)/QuickStart" \
+  GYRE_NODE_BIN="$bin_dir/gyre-node" Tests/python/run.sh

@@ -11,7 +11,9 @@ extension GyreClient {
     /// the last write's answer; after `maxRounds` writes that still show siblings it is returned
     /// as it is (its `values` has more than one entry, each holding this change). Errors of the
     /// read or a write are thrown as they are: a possibly-applied write is never retried.
-    public func readModifyWrite(_ key: [UInt8], options: GyreCallOptions = GyreCallOptions(), maxRounds: Int = 8,
+    /// `merge` and `modify` run on the caller's actor (the helper is `nonisolated(nonsending)`),
+    /// so they may use the caller's isolated state.
+    nonisolated(nonsending) public func readModifyWrite(_ key: [UInt8], options: GyreCallOptions = GyreCallOptions(), maxRounds: Int = 8,
                                 merge: ([[UInt8]]) throws -> [UInt8],
                                 modify: ([UInt8]) throws -> [UInt8]) async throws -> GyreWriteResult {
         precondition(maxRounds >= 1, "maxRounds must be at least 1")
