@@ -133,7 +133,15 @@ $run_dir). Any node accepts any request.
 Storage: RocksDB in $data_root/node-* with --sync $sync_mode (kept after Ctrl-C: run this again
 and the cluster comes back with its data; remove $data_root to start over).
 
-Talk to it from Python (paste into a shell):
+Talk to it with the gyre command line (built beside gyre-node):
+
+export GYRE_SEEDS=$(IFS=,; echo "${addrs[*]}")
+$(dirname "$bin")/gyre put hello world
+$(dirname "$bin")/gyre get hello --json
+$(dirname "$bin")/gyre members
+$(dirname "$bin")/gyre ring --key hello
+
+Or from Python (paste into a shell):
 
 $top/.venv/bin/python - <<'PY'
 import sys; sys.path.insert(0, "$stubs")

@@ -228,4 +228,28 @@ struct HostileInputTests {
         #expect(raw.observer.count("Check.OK") == 1)
         #expect(raw.limiter.inFlight == 2)
     }
+
+    /// Streams that stay open (ring watches) draw on the long-lived budget: past it they are
+    /// RESOURCE_EXHAUSTED, and ordinary calls are still served.
+    @Test func longLivedStreamsHaveABudgetOfTheirOwn() {
+        let watches = InFlightLimiter(limit: 2)
+        let raw = RawServer(budgets: { CallBudgets(calls: $0, longLived: watches) }, register: { router in
+            router.register("/test.Watch/Stream", budget: .longLived) { call, _ in call.send(MessageFraming.frame([7])) }
+            router.register("/test.Echo/Check") { call, request in call.respond(MessageFraming.frame(request)) }
+        })
+        raw.open()
+        let watch = RawHTTP2.requestBlock(path: "/test.Watch/Stream")
+        for stream: UInt32 in [1, 3, 5] {
+            raw.send(RawHTTP2.headersFrame(stream: stream, block: watch)
+                     + RawHTTP2.dataFrame(stream: stream, MessageFraming.frame([1]), endStream: true))
+        }
+        #expect(watches.inFlight == 2)
+        #expect(raw.observer.count("Stream.RESOURCE_EXHAUSTED") == 1)
+        raw.send(RawHTTP2.headersFrame(stream: 7, block: RawHTTP2.requestBlock(path: "/test.Echo/Check"))
+                 + RawHTTP2.dataFrame(stream: 7, MessageFraming.frame([1]), endStream: true))
+        #expect(raw.observer.count("Check.OK") == 1)
+        // A watch that ends gives its slot back.
+        raw.send(RawHTTP2.frame(RawHTTP2.rstStream, stream: 1, [0, 0, 0, 8]))
+        #expect(watches.inFlight == 1)
+    }
 }

@@ -50,3 +50,14 @@ def test_stats_has_the_documented_counters_sorted_by_name(cluster):
     for name in ["rpc.in_flight", "storage.keys"]:
         assert name in names
 
+
+
+def test_watch_ring_streams_the_current_ring_to_a_grpcio_client(cluster):
+    ring = cluster.Ring(cluster_pb2.RingRequest(), timeout=RPC_TIMEOUT_S)
+    stream = cluster.WatchRing(cluster_pb2.RingRequest(), timeout=1.0)
+    first = next(stream)
+    assert first == ring
+    # Nothing else comes while the ring stays as it is: the deadline ends the stream.
+    with pytest.raises(grpc.RpcError) as raised:
+        next(stream)
+    assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED

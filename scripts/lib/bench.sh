@@ -38,3 +38,31 @@ start() {
   eval "$var+=($!)"
 }
 
+
+# start_gyre_nodes COUNT DIR NODE_BIN ARGS...: starts COUNT gyre-nodes that know each other (free
+# client and peer ports, stores under DIR/node-I), waits until each prints its serving line, and
+# sets gyre_addrs (client addresses) and gyre_node_pids. ARGS go to every node.
+start_gyre_nodes() {
+  local count=$1 dir=$2 node_bin=$3 i n peers=""
+  shift 3
+  gyre_addrs=()
+  gyre_node_pids=()
+  local peer_addrs=()
+  for ((i = 0; i < count; i++)); do
+    gyre_addrs+=("127.0.0.1:$(free_port)")
+    peer_addrs+=("127.0.0.1:$(free_port)")
+    peers+="${peers:+,}${peer_addrs[$i]}"
+  done
+  for ((i = 0; i < count; i++)); do
+    start gyre_node_pids "$dir/node-$i" "$node_bin" --listen "${gyre_addrs[$i]}" --peer-listen "${peer_addrs[$i]}" \
+      --peers "$peers" --data-dir "$dir/node-$i.data" "$@"
+  done
+  for ((i = 0; i < count; i++)); do
+    for ((n = 0; n < 300; n++)); do
+      grep -q '^gyre-node serving on ' "$dir/node-$i.out" && break
+      kill -0 "${gyre_node_pids[$i]}" 2>/dev/null || { tail "$dir/node-$i.err" >&2; echo "bench: gyre-node $i exited" >&2; return 1; }
+      sleep 0.1
+    done
+    grep -q '^gyre-node serving on ' "$dir/node-$i.out" || { echo "bench: gyre-node $i not ready after 30 s" >&2; return 1; }
+  done
+}
