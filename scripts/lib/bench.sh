@@ -41,7 +41,8 @@ start() {
 
 # start_gyre_nodes COUNT DIR NODE_BIN ARGS...: starts COUNT gyre-nodes that know each other (free
 # client and peer ports, stores under DIR/node-I), waits until each prints its serving line, and
-# sets gyre_addrs (client addresses) and gyre_node_pids. ARGS go to every node.
+# then until every node's Health says SERVING (the cluster has formed: gyre-bench ping, beside
+# NODE_BIN), and sets gyre_addrs (client addresses) and gyre_node_pids. ARGS go to every node.
 start_gyre_nodes() {
   local count=$1 dir=$2 node_bin=$3 i n peers=""
   shift 3
@@ -65,4 +66,5 @@ start_gyre_nodes() {
     done
     grep -q '^gyre-node serving on ' "$dir/node-$i.out" || { echo "bench: gyre-node $i not ready after 30 s" >&2; return 1; }
   done
+  "$(dirname "$node_bin")/gyre-bench" ping --addresses "$(IFS=,; echo "${gyre_addrs[*]}")" --wait 60 >&2
 }
