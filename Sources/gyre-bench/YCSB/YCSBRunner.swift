@@ -175,7 +175,8 @@ final class YCSBRunner: Sendable {
         let start = ContinuousClock.now
         let total = await withTaskGroup(of: OperationStats.self) { group in
             for index in 0..<plan.concurrency {
-                group.addTask {
+                // On the client's event loops: a call's answer resumes its worker where it arrived.
+                group.addTask(executorPreference: client.taskExecutor()) {
                     var stats = OperationStats()
                     await worker(self, index, &stats)
                     return stats
