@@ -313,3 +313,25 @@ def test_an_oversized_batch_from_a_member_is_refused_whole(pair, certs):
     with pytest.raises(grpc.RpcError) as info:
         stub.Batch(batch, timeout=RPC_TIMEOUT_S, metadata=pair.metadata(pair.ids["n1"]))
     assert info.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+def test_the_gyre_cli_speaks_tls_with_a_client_certificate(start_node, certs, client_certs):
+    import json
+    import os
+    import subprocess
+    cli = os.path.join(os.path.dirname(os.environ["GYRE_NODE_BIN"]), "gyre")
+    node = _client_tls_node(start_node, certs, "--client-auth", "required", "--client-ca", client_certs.ca)
+    tls = ["--tls-ca", certs.ca, "--tls-cert", client_certs.cert("app"), "--tls-key", client_certs.key("app")]
+
+    def run(*args):
+        return subprocess.run([cli, *args, "--seeds", node.address, "--json"], capture_output=True, timeout=30)
+
+    done = run("put", "tls/key", "over tls", *tls)
+    assert done.returncode == 0, done.stderr
+    got = run("get", "tls/key", *tls)
+    assert got.returncode == 0 and json.loads(got.stdout)["values"][0]["text"] == "over tls"
+    # Without a client certificate the node refuses the handshake: no node reached, exit 4.
+    refused = run("get", "tls/key", "--tls-ca", certs.ca)
+    assert refused.returncode == 4, refused.stderr
+    # Without TLS at all: the same.
+    assert run("get", "tls/key").returncode == 4
