@@ -18,6 +18,7 @@
 #   BENCH_RECORDS=10000     records loaded once before the rounds
 #   BENCH_WORKLOAD=a        YCSB workload (a: 50 % read, 50 % update)
 #   BENCH_NODES=5           nodes
+#   BENCH_ENGINE=rocksdb    storage engine (memory: no disk, to tell storage stalls from the rest)
 #   BENCH_BUILD=1           swift build -c release first (0: use the release binaries as they are)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,6 +34,7 @@ concurrency=${BENCH_CONCURRENCY:-64}
 records=${BENCH_RECORDS:-10000}
 workload=${BENCH_WORKLOAD:-a}
 nodes=${BENCH_NODES:-5}
+engine=${BENCH_ENGINE:-rocksdb}
 
 if [ "${BENCH_BUILD:-1}" = 1 ]; then
   if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then PATH=/opt/swift/usr/bin:$PATH; fi
@@ -55,7 +57,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 start_gyre_nodes "$nodes" "$tmp" "$bin/gyre-node" --replicas 3 --read-quorum 2 --write-quorum 2 --threads 1 \
-  --log-level warning --engine rocksdb --sync always --bench-peer-delay-ms "$delay"
+  --log-level warning --engine "$engine" --sync always --bench-peer-delay-ms "$delay"
 seeds=$(IFS=,; echo "${gyre_addrs[*]}")
 
 forwarded() {
@@ -91,11 +93,12 @@ PY
   done
 done
 
-python3 - "$results" "$delay" "$nodes" "$rate" "$secs" "$workload" <<'PY'
+python3 - "$results" "$delay" "$nodes" "$rate" "$secs" "$workload" "$engine" <<'PY'
 import json, statistics, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
-delay, nodes, rate, secs, workload = sys.argv[2:]
-print(f"# Dynamo Table 2 on Gyre: {nodes} nodes, N=3 R=W=2, RocksDB --sync always, hop delay {delay} ms each way")
+delay, nodes, rate, secs, workload, engine = sys.argv[2:]
+storage = "RocksDB --sync always" if engine == "rocksdb" else f"{engine} engine"
+print(f"# Dynamo Table 2 on Gyre: {nodes} nodes, N=3 R=W=2, {storage}, hop delay {delay} ms each way")
 print(f"# YCSB {workload.upper()}, open loop {rate} ops/s for {secs} s per run; latency in ms from when each op was due")
 print()
 print("| round | routing | reads mean | reads p99.9 | writes mean | writes p99.9 | ops ok | failed | forwarded |")
