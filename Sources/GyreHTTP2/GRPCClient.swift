@@ -8,14 +8,15 @@ import Synchronization
 ///
 /// Contract: thread-safe. Calls never throw: failures to connect or lost connections are
 /// answered as UNAVAILABLE statuses. A connection that closed or received GOAWAY is replaced
-/// by a new one on the next call (so a restarted server is reached again). With a ``ClientTLS``
+/// by a new one on the next call (so a restarted server is reached again). After ``close()``
+/// every call fails UNAVAILABLE at once and no connection is opened. With a ``ClientTLS``
 /// every connection speaks TLS (ALPN `h2`) and presents its client certificate, if any.
 public final class GRPCClient: Sendable {
     let group: any EventLoopGroup
     let maxMessageBytes: Int
     let connectTimeoutNanoseconds: Int64
     public let tls: ClientTLS?
-    private let slots = Mutex<[String: Slot]>([:])
+    private let slots = Mutex<(open: [String: Slot], closed: Bool)>(([:], false))
     private let opened = Atomic<Int>(0)
 
     public init(group: any EventLoopGroup, maxMessageBytes: Int = 64 << 20,
@@ -37,14 +38,15 @@ public final class GRPCClient: Sendable {
     /// The usable connection for `key`, or the connection being opened (opening one if needed).
     private func slot(key: String, open: () -> EventLoopFuture<ClientConnection>) -> Slot {
         slots.withLock { slots in
-            switch slots[key] {
+            if slots.closed { return .connecting(group.next().makeFailedFuture(RPCTransportError.closed)) }
+            switch slots.open[key] {
             case let .ready(connection)? where connection.isUsable:
                 return .ready(connection)
             case let .connecting(future)?:
                 return .connecting(future)
             default:
                 let future = open()
-                slots[key] = .connecting(future)
+                slots.open[key] = .connecting(future)
                 return .connecting(future)
             }
         }
@@ -61,12 +63,12 @@ public final class GRPCClient: Sendable {
             do {
                 let connection = try await future.get()
                 slots.withLock { slots in
-                    if case let .connecting(pending)? = slots[key], pending === future { slots[key] = .ready(connection) }
+                    if case let .connecting(pending)? = slots.open[key], pending === future { slots.open[key] = .ready(connection) }
                 }
                 return connection
             } catch {
                 slots.withLock { slots in
-                    if case let .connecting(pending)? = slots[key], pending === future { slots[key] = nil }
+                    if case let .connecting(pending)? = slots.open[key], pending === future { slots.open[key] = nil }
                 }
                 throw error
             }
@@ -118,13 +120,13 @@ public final class GRPCClient: Sendable {
                 switch result {
                 case let .success(connection):
                     slots.withLock { slots in
-                        if case let .connecting(pending)? = slots[key], pending === future { slots[key] = .ready(connection) }
+                        if case let .connecting(pending)? = slots.open[key], pending === future { slots.open[key] = .ready(connection) }
                     }
                     connection.start(path: path, framedRequest: framedRequest, metadata: metadata,
                                      timeoutNanoseconds: timeoutNanoseconds, completion: completion)
                 case let .failure(error):
                     slots.withLock { slots in
-                        if case let .connecting(pending)? = slots[key], pending === future { slots[key] = nil }
+                        if case let .connecting(pending)? = slots.open[key], pending === future { slots.open[key] = nil }
                     }
                     completion(ClientResponse(status: RPCStatus(code: .unavailable,
                                                                 message: "cannot connect to \(address): \(error)"),
@@ -137,8 +139,9 @@ public final class GRPCClient: Sendable {
     /// Closes every connection.
     public func close() async {
         let all = slots.withLock { slots in
-            defer { slots.removeAll() }
-            return Array(slots.values)
+            slots.closed = true
+            defer { slots.open.removeAll() }
+            return Array(slots.open.values)
         }
         for slot in all {
             switch slot {

@@ -160,4 +160,6 @@ public enum RPCTransportError: Error, Sendable {
     case notBound
     /// Not a `HOST:PORT` address.
     case badAddress(String)
+    /// The client was closed: it opens no more connections.
+    case closed
 }

@@ -39,6 +39,17 @@ import Testing
         await server.shutdownGracefully()
     }
 
+    @Test func aClosedClientOpensNoConnection() async throws {
+        let (server, port) = try await startServer()
+        let client = GRPCClient(group: Self.group)
+        #expect(await client.call(host: "127.0.0.1", port: port, path: echoPath, framedRequest: MessageFraming.frame([1])).status.code == .ok)
+        await client.close()
+        let after = await client.call(host: "127.0.0.1", port: port, path: echoPath, framedRequest: MessageFraming.frame([2]))
+        #expect(after.status.code == .unavailable && after.notProcessed)
+        #expect(client.connectionsOpened == 1)
+        await server.shutdownGracefully()
+    }
+
     @Test func reconnectsAfterServerRestart() async throws {
         let (first, port) = try await startServer()
         let client = GRPCClient(group: Self.group)
