@@ -67,3 +67,8 @@ extension GyreClient {
                    clientAddress: member.clientAddress, peerAddress: member.peerAddress)
     }
 }
+
+extension GyreClient {
+    /// The version of this SDK (the Gyre release it belongs to).
+    public static let version = GyreVersion.current
+}

@@ -42,6 +42,9 @@ public struct ClusterConfiguration: Sendable {
     public var clusterID: ClusterID?
     /// How long a starting node waits for every peer to answer before giving up.
     public var formationTimeoutSeconds: Double
+    /// The peer address recorded in the ring and matched in `peers` (`--peer-advertise`); nil:
+    /// the peer listen address. Needed when the peer listener is on a wildcard.
+    public var advertisedPeerAddress: String?
     /// Benchmarks only (`--bench-peer-delay-ms`): every call to another node waits this long
     /// before it is sent and its answer this long before it is used, as a network hop with that
     /// one-way latency would (this kernel has no netem). 0, the default, adds nothing.

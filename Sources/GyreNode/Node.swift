@@ -154,8 +154,11 @@ public final class Node: Sendable {
     public func start() async throws -> SocketAddress {
         let peerAddress = try await peerServer.start(host: configuration.cluster.peerHost, port: configuration.cluster.peerPort)
         let clientAddress = try await clientServer.start(host: configuration.listenHost, port: configuration.listenPort)
-        state.bound(clientAddress: "\(configuration.listenHost):\(clientAddress.port ?? configuration.listenPort)",
-                    peerAddress: "\(configuration.cluster.peerHost):\(peerAddress.port ?? configuration.cluster.peerPort)")
+        state.bound(
+            clientAddress: configuration.advertisedClientAddress
+                ?? "\(configuration.listenHost):\(clientAddress.port ?? configuration.listenPort)",
+            peerAddress: configuration.cluster.advertisedPeerAddress
+                ?? "\(configuration.cluster.peerHost):\(peerAddress.port ?? configuration.cluster.peerPort)")
         health.setForming()
         handoff.start()
         logger.info("node started", metadata: ["gyre.node": "\(id)", "gyre.listen": "\(clientAddress)",

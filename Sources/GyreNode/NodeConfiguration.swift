@@ -22,6 +22,9 @@ public struct NodeConfiguration: Sendable {
     /// Honour test-only request metadata (`gyre-test-hold`, `gyre-test-release`; see
     /// ``TestHooks``). Never in production.
     public var enableTestHooks: Bool
+    /// The client address recorded in the ring, where clients and SDKs dial this node
+    /// (`--advertise`); nil: the listen address. Needed when the node listens on a wildcard.
+    public var advertisedClientAddress: String?
     /// Seconds a graceful shutdown waits for calls in flight.
     public var shutdownGraceSeconds: Double
     /// Peer address, members, N/R/W, Q.

@@ -13,6 +13,7 @@ struct GyreBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gyre-bench",
         abstract: "Load a Gyre cluster or an etcd cluster with Put/Get calls and report throughput and latency.",
+        version: GyreVersion.current,
         subcommands: [RunCommand.self, YCSBCommand.self, RingCommand.self, StatsCommand.self, PingCommand.self, StorageCommand.self, MACCommand.self],
         defaultSubcommand: RunCommand.self)
 }

@@ -20,7 +20,8 @@ struct GyreNodeCommand: AsyncParsableCommand {
             Serves gyre.v1.KV, gyre.v1.Cluster and grpc.health.v1.Health over gRPC (HTTP/2 \
             cleartext) on --listen. Prints "gyre-node serving on HOST:PORT" once ready. \
             SIGINT/SIGTERM: graceful shutdown (GOAWAY, calls in flight finish), exit 0.
-            """)
+            """,
+        version: GyreVersion.current)
 
     @Option(help: "Client address, HOST:PORT (port 0 picks a free port).")
     var listen: String = "127.0.0.1:7100"
@@ -48,6 +49,12 @@ struct GyreNodeCommand: AsyncParsableCommand {
 
     @Option(help: "Node-to-node address, HOST:PORT (default: the --listen host, port + 100; port 0 when --listen has port 0).")
     var peerListen: String?
+
+    @Option(help: "The client address recorded in the ring, where clients dial this node, HOST:PORT (default: --listen). Required when --listen is on a wildcard host (0.0.0.0, ::).")
+    var advertise: String?
+
+    @Option(help: "The peer address recorded in the ring, where the other nodes dial this one, HOST:PORT (default: --peer-listen); list this in the members' --peers. Required when --peer-listen is on a wildcard host.")
+    var peerAdvertise: String?
 
     @Option(help: "Peer addresses of the other members, comma-separated HOST:PORT (static member list).")
     var peers: String = ""
@@ -191,6 +198,12 @@ struct GyreNodeCommand: AsyncParsableCommand {
         guard let (peerHost, peerPort) = HostPort.parse(peerText) else {
             throw ValidationError("--peer-listen must be HOST:PORT, got \(peerText)")
         }
+        if let problem = AdvertisedAddress.problem(listenHost: host, advertised: advertise, listenOption: "--listen",
+                                                   option: "--advertise")
+            ?? AdvertisedAddress.problem(listenHost: peerHost, advertised: peerAdvertise, listenOption: "--peer-listen",
+                                         option: "--peer-advertise") {
+            throw ValidationError(problem)
+        }
         let peerList = peers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for peer in peerList where HostPort.parse(peer) == nil {
             throw ValidationError("--peers entries must be HOST:PORT, got \(peer)")
@@ -233,14 +246,16 @@ struct GyreNodeCommand: AsyncParsableCommand {
             clusterID: parsedClusterID,
             nodeName: nodeName)
         cluster.peerHopDelayNanoseconds = UInt64(benchPeerDelayMs * 1e6)
+        cluster.advertisedPeerAddress = peerAdvertise
         let security = try securityOptions()
-        let configuration = NodeConfiguration(
+        var configuration = NodeConfiguration(
             listenHost: host, listenPort: port,
             limits: KVLimits(maxKeyBytes: maxKeyBytes, maxValueBytes: maxValueBytes),
             maxMessageBytes: maxMessageBytes, maxConcurrentStreams: maxConcurrentStreams,
             maxInFlight: maxInFlight, eventLoopThreads: threads, enableTestHooks: enableTestHooks,
             cluster: cluster, versionLimits: VersionSetLimits(maxValues: maxSiblings, maxBytes: maxVersionBytes),
             listenerLimits: listenerLimits, security: security)
+        configuration.advertisedClientAddress = advertise
         if let problem = configuration.validate() { throw ValidationError(problem) }
         let syncPolicy: SyncPolicy
         do {

@@ -20,6 +20,7 @@ struct GyreCommand: AsyncParsableCommand {
             Exit codes: 0 done, 2 bad input, 3 not found, 4 unavailable (a write was not \
             applied), 5 possibly applied (read the key to know), 1 other errors.
             """,
+        version: GyreClient.version,
         subcommands: [GetCommand.self, PutCommand.self, DeleteCommand.self, MembersCommand.self, RingCommand.self,
                       StatsCommand.self])
 
