@@ -255,8 +255,10 @@ def test_a_reload_that_fails_its_check_changes_no_listener(start_node, certs, tm
 
 def test_an_unauthenticated_peer_port_binds_only_to_loopback(node_binary, tmp_path):
     port = _free_port()
+    # Advertised, so the wildcard is not what is refused: the unauthenticated peer port is.
     refused = subprocess.run([node_binary, "--listen", "127.0.0.1:0", "--peer-listen", f"0.0.0.0:{port}",
-                              "--engine", "memory"], capture_output=True, timeout=30, text=True)
+                              "--peer-advertise", f"127.0.0.1:{port}", "--engine", "memory"],
+                             capture_output=True, timeout=30, text=True)
     assert refused.returncode != 0
     assert "--insecure-peers" in refused.stderr
 
