@@ -15,27 +15,17 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 # shellcheck source=scripts/lib/deps.sh
 source scripts/lib/deps.sh
+# shellcheck source=scripts/lib/processes.sh
+source scripts/lib/processes.sh
+# shellcheck source=scripts/lib/bench.sh
+source scripts/lib/bench.sh
 
 secs=${BENCH_SECONDS:-5}
 rounds=${BENCH_ROUNDS:-3}
 ensure_apt_packages nghttp2-client
 ensure_python_venv "$top/.venv" "${GYRE_PY_PACKAGES[@]}"
-if [ "${BENCH_BUILD:-1}" = 1 ]; then
-  if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then PATH=/opt/swift/usr/bin:$PATH; fi
-  ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler
-  swift build -c release --product gyre-node
-  swift build -c release --product gyre-bench
-fi
-bin=$top/.build/release
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/gyre-client-overhead.XXXXXX")
-pids=()
-# shellcheck source=scripts/lib/processes.sh
-source "$top/scripts/lib/processes.sh"
-# shellcheck source=scripts/lib/bench.sh
-source "$top/scripts/lib/bench.sh"
-cleanup() { stop_pids "${pids[@]}"; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+release_binaries gyre-node gyre-bench
+bench_workspace gyre-client-overhead
 
 start_gyre_nodes 1 "$tmp" "$bin/gyre-node" --replicas 1 --read-quorum 1 --write-quorum 1 --threads 1 \
   --log-level warning --engine memory

@@ -25,6 +25,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 # shellcheck source=scripts/lib/deps.sh
 source scripts/lib/deps.sh
+# shellcheck source=scripts/lib/processes.sh
+source scripts/lib/processes.sh
+# shellcheck source=scripts/lib/bench.sh
+source scripts/lib/bench.sh
 
 delay=${BENCH_HOP_DELAY_MS:-2}
 rounds=${BENCH_ROUNDS:-3}
@@ -36,25 +40,8 @@ workload=${BENCH_WORKLOAD:-a}
 nodes=${BENCH_NODES:-5}
 engine=${BENCH_ENGINE:-rocksdb}
 
-if [ "${BENCH_BUILD:-1}" = 1 ]; then
-  if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then PATH=/opt/swift/usr/bin:$PATH; fi
-  ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler
-  swift build -c release --product gyre-node
-  swift build -c release --product gyre-bench
-  swift build -c release --product gyre
-fi
-bin=$top/.build/release
-for b in gyre-node gyre-bench gyre; do [ -x "$bin/$b" ] || { echo "bench: $bin/$b not built" >&2; exit 1; }; done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/gyre-routing-bench.XXXXXX")
-pids=()
-# shellcheck source=scripts/lib/processes.sh
-source "$top/scripts/lib/processes.sh"
-# shellcheck source=scripts/lib/bench.sh
-source "$top/scripts/lib/bench.sh"
-cleanup() { stop_pids "${pids[@]}"; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+release_binaries gyre-node gyre-bench gyre
+bench_workspace gyre-routing-bench
 
 start_gyre_nodes "$nodes" "$tmp" "$bin/gyre-node" --replicas 3 --read-quorum 2 --write-quorum 2 --threads 1 \
   --log-level warning --engine "$engine" --sync always --bench-peer-delay-ms "$delay"

@@ -17,6 +17,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 # shellcheck source=scripts/lib/deps.sh
 source scripts/lib/deps.sh
+# shellcheck source=scripts/lib/processes.sh
+source scripts/lib/processes.sh
+# shellcheck source=scripts/lib/bench.sh
+source scripts/lib/bench.sh
 
 rounds=${BENCH_ROUNDS:-3}
 secs=${BENCH_SECONDS:-10}
@@ -26,22 +30,8 @@ sync_mode=${BENCH_SYNC:-always}
 distribution=()
 if [ -n "${BENCH_DISTRIBUTION:-}" ]; then distribution=(--distribution "$BENCH_DISTRIBUTION"); fi
 
-if [ "${BENCH_BUILD:-1}" = 1 ]; then
-  if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then PATH=/opt/swift/usr/bin:$PATH; fi
-  ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler
-  swift build -c release --product gyre-node
-  swift build -c release --product gyre-bench
-fi
-bin=$top/.build/release
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/gyre-ycsb-bench.XXXXXX")
-pids=()
-# shellcheck source=scripts/lib/processes.sh
-source "$top/scripts/lib/processes.sh"
-# shellcheck source=scripts/lib/bench.sh
-source "$top/scripts/lib/bench.sh"
-cleanup() { stop_pids "${pids[@]}"; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+release_binaries gyre-node gyre-bench
+bench_workspace gyre-ycsb-bench
 
 start_gyre_nodes 3 "$tmp" "$bin/gyre-node" --replicas 3 --read-quorum 2 --write-quorum 2 --threads 1 \
   --log-level warning --engine rocksdb --sync "$sync_mode"

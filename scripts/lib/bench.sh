@@ -68,3 +68,28 @@ start_gyre_nodes() {
   done
   "$(dirname "$node_bin")/gyre-bench" ping --addresses "$(IFS=,; echo "${gyre_addrs[*]}")" --wait 60 >&2
 }
+
+# release_binaries PRODUCT...: unless BENCH_BUILD=0, installs the build's Debian packages and runs
+# `swift build -c release` for each product; then sets `bin` to the release directory and fails
+# when a product is missing there.
+release_binaries() {
+  local product
+  if [ "${BENCH_BUILD:-1}" = 1 ]; then
+    if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then PATH=/opt/swift/usr/bin:$PATH; fi
+    ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler
+    for product in "$@"; do swift build -c release --product "$product"; done
+  fi
+  bin=$top/.build/release
+  for product in "$@"; do
+    [ -x "$bin/$product" ] || { echo "bench: $bin/$product not built (run with BENCH_BUILD=1)" >&2; exit 1; }
+  done
+}
+
+# bench_workspace NAME: a temporary directory in `tmp`, an empty `pids`, and traps that stop every
+# process started with `start` (by PID) and remove the directory when the script ends.
+bench_workspace() {
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  pids=()
+  trap 'stop_pids "${pids[@]}"; rm -rf "$tmp"' EXIT
+  trap 'exit 130' INT TERM
+}
