@@ -9,20 +9,17 @@ struct Answer: Sendable {
 }
 
 extension GyreClient {
-    /// The nodes a request for `key` goes to, in order: live preference-list nodes, then other
-    /// live members (they coordinate with stand-ins when the key's replicas are down), then the
-    /// nodes in backoff; at most N + 2 of them (past that, more nodes answer the same).
+    /// The nodes a request for `key` goes to, in order: live preference-list nodes, then the
+    /// next members on the ring (they coordinate with stand-ins when the key's replicas are down),
+    /// then the nodes in backoff; N + 2 at most (past that, more nodes answer the same).
     func candidates(for key: [UInt8]) -> [String] {
         guard let snapshot = table.snapshot else { return [] }
-        let ordered: [String]
         switch configuration.routing {
         case .preferenceList:
-            let preferred = table.preferenceAddresses(for: key)
-            ordered = backoff.order(preferred + snapshot.allAddresses.filter { !preferred.contains($0) })
+            return backoff.order(snapshot.candidates(for: key))
         case .anyNode:
-            ordered = backoff.order(snapshot.allAddresses.shuffled())
+            return Array(backoff.order(snapshot.allAddresses.shuffled()).prefix(snapshot.replication + 2))
         }
-        return Array(ordered.prefix(snapshot.replication + 2))
     }
 
     /// Sends one request for `key` to its candidates in turn, as ``RetryRule`` allows, within

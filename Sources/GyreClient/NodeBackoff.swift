@@ -44,9 +44,9 @@ final class NodeBackoff: Sendable {
     }
 
     /// `addresses` with the skipped ones moved to the end (each group in its given order).
-    func order(_ addresses: [String], now: ContinuousClock.Instant = .now) -> [String] {
+    func order<Addresses: Collection<String>>(_ addresses: Addresses, now: ContinuousClock.Instant = .now) -> [String] {
         entries.withLock { entries in
-            if entries.isEmpty { return addresses }
+            if entries.isEmpty { return Array(addresses) }
             var live: [String] = [], skipped: [String] = []
             for address in addresses {
                 if let entry = entries[address], entry.until > now { skipped.append(address) } else { live.append(address) }

@@ -5,17 +5,42 @@ import Synchronization
 /// The ring the client routes by, replaced whole when a newer one is learned.
 ///
 /// Contract: thread-safe. ``offer(_:)`` keeps a ring only when it is newer than the one held
-/// (a higher epoch, or the same epoch with a higher members version) and valid; ``placement(for:)``
-/// hashes the key with the nodes' own function (``KeyPlacement``).
+/// (a higher epoch, or the same epoch with a higher members version) and valid. Where each
+/// partition's requests go is worked out once per ring, with the nodes' own placement
+/// (``KeyPlacement``): a call only hashes its key.
 final class RingTable: Sendable {
     struct Snapshot: Sendable {
         let info: RingInfo
         let ring: Ring
         let replication: Int
-        /// Client address of each member, by id.
-        let addresses: [NodeID: String]
         /// Every member's client address, in member order.
         let allAddresses: [String]
+        /// Per partition: the client addresses of its preference list, then of the next members
+        /// on the ring (where a sloppy quorum looks), N + 2 in all at most.
+        let candidates: [[String]]
+
+        init(info: RingInfo, ring: Ring) {
+            self.info = info
+            self.ring = ring
+            replication = max(1, Int(info.replication))
+            allAddresses = info.members.map(\.clientAddress)
+            let addresses = Dictionary(info.members.map { ($0.id, $0.clientAddress) }, uniquingKeysWith: { first, _ in first })
+            let replication = replication
+            candidates = (0..<ring.partitionCount).map { partition in
+                let placement = KeyPlacement(partition: partition, replicas: ring.preferenceList(partition: partition, n: replication))
+                return (placement.replicas + placement.fallbacks(in: ring, limit: 2)).compactMap { addresses[$0] }
+            }
+        }
+
+        /// Where a request for `key` goes, in order.
+        func candidates(for key: [UInt8]) -> ArraySlice<String> {
+            candidates[ring.partition(for: Key(key))][...]
+        }
+
+        /// The client addresses of `key`'s preference list.
+        func preferenceAddresses(for key: [UInt8]) -> [String] {
+            Array(candidates(for: key).prefix(replication))
+        }
     }
 
     private let current = Mutex<Snapshot?>(nil)
@@ -26,10 +51,11 @@ final class RingTable: Sendable {
     /// Keeps `info` when it is newer than the ring held; returns whether it did.
     @discardableResult
     func offer(_ info: RingInfo) -> Bool {
-        guard let ring = try? info.ring() else { return false }
-        let snapshot = Snapshot(info: info, ring: ring, replication: max(1, Int(info.replication)),
-                                addresses: Dictionary(info.members.map { ($0.id, $0.clientAddress) }, uniquingKeysWith: { a, _ in a }),
-                                allAddresses: info.members.map(\.clientAddress))
+        let newer = current.withLock { held in
+            held.map { ($0.info.epoch, $0.info.membersVersion) < (info.epoch, info.membersVersion) } ?? true
+        }
+        guard newer, let ring = try? info.ring() else { return false }
+        let snapshot = Snapshot(info: info, ring: ring)
         return current.withLock { held in
             if let held, (held.info.epoch, held.info.membersVersion) >= (info.epoch, info.membersVersion) { return false }
             held = snapshot
@@ -39,8 +65,6 @@ final class RingTable: Sendable {
 
     /// The client addresses of the key's preference list, in order (empty without a ring).
     func preferenceAddresses(for key: [UInt8]) -> [String] {
-        guard let snapshot else { return [] }
-        let placement = KeyPlacement(key: Key(key), ring: snapshot.ring, replication: snapshot.replication)
-        return placement.replicas.compactMap { snapshot.addresses[$0] }
+        snapshot?.preferenceAddresses(for: key) ?? []
     }
 }
