@@ -190,7 +190,7 @@ addr=${addrs[0]}
 cat <<EOF_USAGE
 
 gyre is running: a $node_count-node cluster (N=3, R=W=2) with clients on ${addrs[*]}
-(peer addresses $peers over mutual TLS, certificates in $certs_dir; pids $(cat "$run_dir"/node-*.pid | tr '\n' ' ')logs in
+(peer addresses $peers over mutual TLS, certificates in $certs_dir; pids $(for ((i = 0; i < node_count; i++)); do printf '%s ' "$(cat "$run_dir/node-$i.pid")"; done)logs in
 $run_dir). Any node accepts any request.
 Storage: RocksDB in $data_root/node-* with --sync $sync_mode (kept after Ctrl-C: run this again
 and the cluster comes back with its data; remove $data_root to start over).

@@ -28,9 +28,7 @@ extension GyreClient {
                 continue
             }
             do {
-                let info = try RingInfo.decode(response.messages[0])
-                _ = try info.ring()
-                table.offer(info)
+                try table.offer(RingInfo.decode(response.messages[0]))
                 return
             } catch {
                 reasons.append("\(address): the ring it sent is unusable: \(error)")
@@ -68,7 +66,7 @@ extension GyreClient {
                 let response = await self.transport.call(host: host, port: port, path: "/gyre.v1.Cluster/WatchRing",
                                                          framedRequest: RingRequest().encodeFramed()) { bytes in
                     received.increment()
-                    if let info = try? RingInfo.decode(bytes) { table.offer(info) }
+                    if let info = try? RingInfo.decode(bytes) { _ = try? table.offer(info) }
                 }
                 if self.isClosed { return }
                 if response.fromServer || received.value > 0 { self.backoff.answered(address) } else { self.backoff.failed(address) }

@@ -48,14 +48,15 @@ final class RingTable: Sendable {
     var snapshot: Snapshot? { current.withLock { $0 } }
     var epoch: UInt64 { current.withLock { $0?.info.epoch ?? 0 } }
 
-    /// Keeps `info` when it is newer than the ring held; returns whether it did.
+    /// Keeps `info` when it is newer than the ring held; returns whether it did. Throws when a
+    /// newer `info` does not make a valid ring.
     @discardableResult
-    func offer(_ info: RingInfo) -> Bool {
+    func offer(_ info: RingInfo) throws(RingError) -> Bool {
         let newer = current.withLock { held in
             held.map { ($0.info.epoch, $0.info.membersVersion) < (info.epoch, info.membersVersion) } ?? true
         }
-        guard newer, let ring = try? info.ring() else { return false }
-        let snapshot = Snapshot(info: info, ring: ring)
+        guard newer else { return false }
+        let snapshot = Snapshot(info: info, ring: try info.ring())
         return current.withLock { held in
             if let held, (held.info.epoch, held.info.membersVersion) >= (info.epoch, info.membersVersion) { return false }
             held = snapshot
