@@ -15,6 +15,9 @@ let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio
 let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
 let nioTLS: Target.Dependency = .product(name: "NIOTLS", package: "swift-nio")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let metrics: Target.Dependency = .product(name: "CoreMetrics", package: "swift-metrics")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
+let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let package = Package(
@@ -36,6 +39,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // MARK: C libraries (Debian packages)
@@ -103,12 +109,13 @@ let package = Package(
         .target(
             name: "GyreNode",
             dependencies: ["GyreModel", "GyreCore", "GyrePipeline", "GyreRPC", "GyreHTTP2", "GyreWire", "GyreStorage", nio,
-                           nioPosix, logging],
+                           nioPosix, nioHTTP1, logging, metrics, prometheus],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "gyre-node",
-            dependencies: ["GyreNode", "GyreHTTP2", "GyreStorage", argumentParser, logging, nio, nioPosix],
+            dependencies: ["GyreNode", "GyreHTTP2", "GyreStorage", argumentParser, logging, nio, nioPosix,
+                           .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strictSettings
         ),
         .executableTarget(

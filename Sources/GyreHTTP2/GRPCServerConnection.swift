@@ -207,6 +207,9 @@ public final class GRPCServerConnection {
         notifyOutput()
     }
 
+    /// Nanoseconds from `start` to `end` (0 if the clock went backwards).
+    private static func since(_ start: UInt64, _ end: UInt64) -> UInt64 { end >= start ? end - start : 0 }
+
     private static func adding(_ time: UInt64, _ duration: UInt64) -> UInt64 {
         let (sum, overflow) = time.addingReportingOverflow(duration)
         return overflow ? .max : sum
@@ -324,7 +327,7 @@ public final class GRPCServerConnection {
         stream.phase = .ended
         stream.request = nil
         stream.call?.mark(ServerCall.ended)
-        if let method = stream.method { observer.callFinished(method: method, code: code) }
+        if let method = stream.method { observer.callFinished(method: method, code: code, nanoseconds: Self.since(stream.openedAt, now())) }
         releaseSlot(stream)
         removeIncomplete(stream)
         releaseBuffered(stream)
@@ -598,7 +601,9 @@ extension GRPCServerConnection: NGHTTP2SessionEvents {
         if stream.phase != .ended {
             stream.phase = .ended
             stream.call?.mark(ServerCall.cancelled)
-            if let method = stream.method { observer.callFinished(method: method, code: .cancelled) }
+            if let method = stream.method {
+                observer.callFinished(method: method, code: .cancelled, nanoseconds: Self.since(stream.openedAt, now()))
+            }
         }
         releaseSlot(stream)
         removeIncomplete(stream)

@@ -1,3 +1,5 @@
+public import NIOCore
+
 /// `HOST:PORT` addresses as the command line and the member list write them.
 ///
 /// Contract: ``parse(_:)`` accepts a non-empty host (IPv6 hosts may be bracketed; the brackets
@@ -9,5 +11,17 @@ public enum HostPort {
         var host = String(address[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return host.isEmpty ? nil : (host, port)
+    }
+}
+
+extension HostPort {
+    /// `address` as `host:port` (`[host]:port` for IPv6), the way logs and the ring write it;
+    /// a Unix socket as its path.
+    public static func text(_ address: SocketAddress) -> String {
+        switch address {
+        case let .v4(inner): return "\(address.ipAddress ?? inner.host):\(address.port ?? 0)"
+        case .v6: return "[\(address.ipAddress ?? "")]:\(address.port ?? 0)"
+        case .unixDomainSocket: return address.pathname ?? "unix"
+        }
     }
 }

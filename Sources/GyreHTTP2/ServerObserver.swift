@@ -4,9 +4,10 @@ public import GyreRPC
 ///
 /// Contract: called on connection threads, concurrently; implementations must be cheap and
 /// thread-safe. Every call that reached a method is reported exactly once by
-/// ``callFinished(method:code:)``; unknown paths by ``unknownMethod(path:)``.
+/// ``callFinished(method:code:nanoseconds:)``, with the time from its first frame to its end;
+/// unknown paths by ``unknownMethod(path:)``.
 public protocol ServerObserver: Sendable {
-    func callFinished(method: RegisteredMethod, code: StatusCode)
+    func callFinished(method: RegisteredMethod, code: StatusCode, nanoseconds: UInt64)
     func unknownMethod(path: String)
     /// The server itself answered DEADLINE_EXCEEDED because the client's deadline passed.
     func deadlineExceededByServer(method: RegisteredMethod)
@@ -19,7 +20,7 @@ public protocol ServerObserver: Sendable {
 /// An observer that ignores everything.
 public struct NoServerObserver: ServerObserver {
     public init() {}
-    public func callFinished(method: RegisteredMethod, code: StatusCode) {}
+    public func callFinished(method: RegisteredMethod, code: StatusCode, nanoseconds: UInt64) {}
     public func unknownMethod(path: String) {}
     public func deadlineExceededByServer(method: RegisteredMethod) {}
     public func overloaded(path: String) {}

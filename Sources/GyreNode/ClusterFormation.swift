@@ -30,6 +30,7 @@ struct ClusterFormation {
         let own = "\(configuration.peerHost):\(configuration.peerPort)"
         let addresses = Array(Set(configuration.peers.filter { $0 != own && $0 != state.me.peerAddress })).sorted()
         var answers: [String: IdentifyResponse] = [:]
+        var lastReported = -1
         let deadline = ContinuousClock.now + .milliseconds(Int(configuration.formationTimeoutSeconds * 1000))
         while answers.count < addresses.count {
             for address in addresses where answers[address] == nil {
@@ -40,7 +41,14 @@ struct ClusterFormation {
                 let missing = addresses.filter { answers[$0] == nil }
                 throw FormationError("peers did not answer within \(configuration.formationTimeoutSeconds) s: \(missing.joined(separator: ", "))")
             }
-            logger.info("waiting for peers", metadata: ["cluster.answered": "\(answers.count)/\(addresses.count)"])
+            if answers.count != lastReported {
+                // Once per change, not once per retry.
+                lastReported = answers.count
+                logger.info("waiting for peers", metadata: [
+                    "cluster.answered": "\(answers.count)/\(addresses.count)",
+                    "cluster.missing": "\(addresses.filter { answers[$0] == nil }.joined(separator: ","))",
+                ])
+            }
             try await Task.sleep(for: .milliseconds(200))
         }
         if storedClusterID == nil, let (address, formed) = answers.sorted(by: { $0.key < $1.key })
@@ -98,4 +106,5 @@ enum ReplicaPaths {
     static let batch = "/gyre.v1.Replica/Batch"
     static let hintPut = "/gyre.v1.Replica/HintPut"
     static let gossip = "/gyre.v1.Replica/Gossip"
+    static let stats = "/gyre.v1.Replica/Stats"
 }

@@ -1,6 +1,7 @@
 import GyreCore
 import GyreModel
 import GyreStorage
+import Logging
 import Synchronization
 
 /// The one owner of what a node knows of its cluster: its identity (from its store), the
@@ -16,10 +17,12 @@ final class ClusterMembership: Sendable {
     let state: ClusterState
     let identity: NodeIdentity
     private let storage: any StorageEngine
+    private let logger: Logger
     /// The ring recorded last (stored at start, then each adopted one) and its members version.
     private let recorded: Mutex<(ring: Ring?, membersVersion: UInt64)>
 
-    init(state: ClusterState, identity: NodeIdentity, storage: any StorageEngine) {
+    init(state: ClusterState, identity: NodeIdentity, storage: any StorageEngine, logger: Logger) {
+        self.logger = logger
         self.state = state
         self.identity = identity
         self.storage = storage
@@ -63,6 +66,10 @@ final class ClusterMembership: Sendable {
             }
             recorded = (ring, membersVersion)
             state.publish(view)
+            logger.info("ring installed", metadata: [
+                "ring.epoch": "\(ring.epoch)", "ring.members": "\(ring.members.count)",
+                "ring.partitions": "\(ring.partitionCount)", "cluster.id": "\(clusterID)",
+            ])
             return true
         }
     }

@@ -7,6 +7,7 @@ import GyreRPC
 public import Logging
 public import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One gyre-node: the client-facing server (KV, Cluster, Health) and the peer-facing server
 /// (Replica) over one storage engine, coordinating requests with the other members.
@@ -24,6 +25,10 @@ public final class Node: Sendable {
     public let configuration: NodeConfiguration
     public let storage: any StorageEngine
     public let metrics: NodeMetrics
+    /// The node's own Prometheus registry (`/metrics` on the admin listener).
+    public let metricsRegistry: NodeMetricsRegistry
+    /// Takes the readings Stats, `/metrics` and the admin page show.
+    let readings: NodeReadings
     public let id: NodeID
     let logger: Logger
     let group: any EventLoopGroup
@@ -49,6 +54,11 @@ public final class Node: Sendable {
     let membership: ClusterMembership
     private let connections: ConnectionGauges
     private let tls: NodeTLS
+    /// The admin listener, once started (when configured).
+    private let admin = Mutex<AdminServer?>(nil)
+    private let boundAdminAddress = Mutex<String?>(nil)
+    /// Logs each change of the store's write health (a write fault, then its recovery).
+    private let healthWatch = Mutex<RepeatedTask?>(nil)
 
     public init(configuration: NodeConfiguration, storage: any StorageEngine = InMemoryEngine(),
                 logger: Logger = Logger(label: "gyre.node"), group: (any EventLoopGroup)? = nil) throws(NodeStartError) {
@@ -72,12 +82,14 @@ public final class Node: Sendable {
                                  proposedClusterID: identity.proposal, proposedSecret: identity.secretProposal,
                                  configuration: cluster)
         self.state = state
-        membership = ClusterMembership(state: state, identity: identity, storage: storage)
+        membership = ClusterMembership(state: state, identity: identity, storage: storage, logger: logger)
         let limiter = InFlightLimiter(limit: configuration.maxInFlight)
         self.limiter = limiter
         let health = HealthService(writesHealthy: { storage.health == .ok })
         self.health = health
-        let metrics = NodeMetrics()
+        let metricsRegistry = NodeMetricsRegistry()
+        self.metricsRegistry = metricsRegistry
+        let metrics = NodeMetrics(factory: metricsRegistry.factory)
         self.metrics = metrics
         let group = self.group
         let security = configuration.security
@@ -117,18 +129,18 @@ public final class Node: Sendable {
         kv.register(into: &clientRouter, wrap: hooks.wrap)
         let connections = ConnectionGauges()
         self.connections = connections
-        let backlog = context.hintBacklog
-        let snapshot: @Sendable () -> NodeStats = {
-            Self.stats(id: id, metrics: metrics, limiter: limiter, storage: storage, connections: connections, hints: backlog)
-        }
-        ClusterService(snapshot: snapshot, ring: { state.currentView?.ringInfo },
+        let readings = NodeReadings(id: id, metrics: metrics, limiter: limiter, storage: storage, connections: connections,
+                                    hints: context.hintBacklog, state: state, detector: detector)
+        self.readings = readings
+        ClusterService(snapshot: { readings.stats() }, ring: { state.currentView?.ringInfo },
                        members: { Self.members(id: id, state: state, detector: detector) },
                        watchers: state.watchers).register(into: &clientRouter)
         health.register(into: &clientRouter)
         // Peer methods are numbered after the client methods: one metrics table for both servers.
         var peerRouter = RPCRouter(firstIndex: clientRouter.methods.count)
         ReplicaService(handler: handler, state: state,
-                       authorization: PeerAuthorization(required: security.peerTLS != nil, state: state), detector: detector)
+                       authorization: PeerAuthorization(required: security.peerTLS != nil, state: state), detector: detector,
+                       stats: { readings.stats() })
             .register(into: &peerRouter)
         metrics.bind(to: [clientRouter, peerRouter])
         let limits = configuration.listenerLimits
@@ -159,10 +171,13 @@ public final class Node: Sendable {
                 ?? "\(configuration.listenHost):\(clientAddress.port ?? configuration.listenPort)",
             peerAddress: configuration.cluster.advertisedPeerAddress
                 ?? "\(configuration.cluster.peerHost):\(peerAddress.port ?? configuration.cluster.peerPort)")
+        try await startAdmin()
+        watchStorageHealth()
         health.setForming()
         handoff.start()
-        logger.info("node started", metadata: ["gyre.node": "\(id)", "gyre.listen": "\(clientAddress)",
-                                               "gyre.peer_listen": "\(peerAddress)",
+        logger.info("node started", metadata: ["gyre.node": "\(id)", "gyre.listen": "\(HostPort.text(clientAddress))",
+                                               "gyre.peer_listen": "\(HostPort.text(peerAddress))",
+                                               "gyre.admin_listen": "\(adminAddress ?? "off")",
                                                "cluster.peers": "\(configuration.cluster.peers.count)"])
         let peers = self.peers, health = self.health, logger = self.logger, id = self.id
         let membership = self.membership, identity = self.identity, detector = self.detector
@@ -206,6 +221,39 @@ public final class Node: Sendable {
         return clientAddress
     }
 
+    /// Binds the admin listener when one is configured.
+    private func startAdmin() async throws {
+        guard let host = configuration.adminHost else { return }
+        let endpoints = NodeAdmin(node: self, backup: NodeBackup(storage: storage))
+        let server = AdminServer(group: group) { request, reply in endpoints.respond(request, reply: reply) }
+        let address = try await server.start(host: host, port: configuration.adminPort)
+        admin.withLock { $0 = server }
+        boundAdminAddress.withLock { $0 = "\(host):\(address.port ?? configuration.adminPort)" }
+    }
+
+    /// Checks the store's write health once a second and logs each change: one line when writes
+    /// start failing, one when they work again.
+    private func watchStorageHealth() {
+        let storage = self.storage, logger = self.logger
+        let last = Mutex<StorageHealth>(storage.health)
+        let task = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            let now = storage.health
+            guard let before = last.withLock({ last -> StorageHealth? in
+                defer { last = now }
+                return last == now ? nil : last
+            }) else { return }
+            switch now {
+            case .ok: logger.notice("storage writes recovered", metadata: ["storage.was": "\(before)"])
+            case let .writeFault(message): logger.error("storage write fault: writes fail until the store recovers",
+                                                        metadata: ["gyre.error": "\(message)"])
+            }
+        }
+        healthWatch.withLock { $0 = task }
+    }
+
+    /// The admin listener's address (after ``start()``), or nil when there is none.
+    public var adminAddress: String? { boundAdminAddress.withLock { $0 } }
+
     /// The stored ring, with this node's new addresses, when the store has one and the configured
     /// member list is the one it was made from (the same peer addresses).
     private func reusableStoredRing() -> Ring? {
@@ -243,15 +291,24 @@ public final class Node: Sendable {
     /// The peer address actually bound (after ``start()``).
     public var peerAddress: String { state.me.peerAddress }
 
-    /// Waits until the cluster has formed; throws with the reason when it could not.
+    /// Waits until the cluster has formed; throws with the reason when it could not. Cancelling
+    /// the waiting task cancels the formation too (a node told to stop while it waits for its
+    /// peers stops at once instead of at the formation timeout).
     public func formed() async throws {
-        if let failure = await formation.result() { throw FormationError(failure) }
+        let formation = self.formation
+        let failure = await withTaskCancellationHandler {
+            await formation.result()
+        } onCancel: {
+            formation.cancel()
+        }
+        if let failure { throw FormationError(failure) }
     }
 
     /// Graceful shutdown; see the type's contract.
     public func shutdown() async {
         logger.info("node shutting down", metadata: ["rpc.in_flight": "\(limiter.inFlight)"])
         health.setNotServing()
+        healthWatch.withLock { $0 }?.cancel()
         state.watchers.finishAll(RPCStatus(code: .unavailable, message: "the node is shutting down"))
         formation.cancel()
         handoff.stop()
@@ -260,6 +317,7 @@ public final class Node: Sendable {
         async let clientDone: Void = clientServer.shutdownGracefully(timeoutNanoseconds: grace)
         async let peerDone: Void = peerServer.shutdownGracefully(timeoutNanoseconds: grace)
         _ = await (clientDone, peerDone)
+        await admin.withLock { $0 }?.close()
         await client.close()
         if ownsGroup { try? await group.shutdownGracefully() }
         logger.info("node stopped")
@@ -278,33 +336,9 @@ public final class Node: Sendable {
     /// The member states as this node's failure detector sees them (for tests and tools).
     public func members() -> MembersResponse? { Self.members(id: id, state: state, detector: detector) }
 
-    /// The node's counters and gauges now.
-    public func stats() -> NodeStats {
-        Self.stats(id: id, metrics: metrics, limiter: limiter, storage: storage, connections: connections,
-                   hints: context.hintBacklog)
-    }
+    /// The node's counters and gauges now (what `Cluster/Stats` answers).
+    public func stats() -> NodeStats { readings.stats() }
 
-    private static func stats(id: NodeID, metrics: NodeMetrics, limiter: InFlightLimiter, storage: any StorageEngine,
-                              connections: ConnectionGauges, hints: HintBacklog) -> NodeStats {
-        let statistics = storage.statistics
-        let servers = connections.servers
-        let backlog = hints.snapshot
-        var perOwner: [(String, UInt64)] = []
-        for (owner, entry) in backlog {
-            perOwner.append(("hints.backlog_bytes.\(owner)", UInt64(entry.bytes)))
-        }
-        return metrics.snapshot(nodeID: id.description, gauges: perOwner + [
-            ("hints.backlog_bytes", UInt64(backlog.values.reduce(0) { $0 + $1.bytes })),
-            ("hints.backlog_records", UInt64(backlog.values.reduce(0) { $0 + $1.records })),
-            ("rpc.in_flight", UInt64(limiter.inFlight)),
-            ("conn.open", UInt64(servers.reduce(0) { $0 + $1.openConnections })),
-            ("conn.buffered_request_bytes", UInt64(servers.reduce(0) { $0 + $1.bufferedRequestBytes })),
-            ("storage.keys", UInt64(storage.count)),
-            ("storage.writes", statistics.writes),
-            ("storage.wal_syncs", statistics.walSyncs),
-            ("storage.write_faults", statistics.writeFaults),
-            ("storage.reopens", statistics.reopens),
-            ("storage.write_fault", storage.health == .ok ? 0 : 1),
-        ])
-    }
+    /// The node's metrics now, in the Prometheus text format (what `/metrics` answers).
+    public func prometheusText() -> [UInt8] { metricsRegistry.render(readings.reading()) }
 }

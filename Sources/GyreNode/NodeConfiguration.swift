@@ -25,6 +25,9 @@ public struct NodeConfiguration: Sendable {
     /// The client address recorded in the ring, where clients and SDKs dial this node
     /// (`--advertise`); nil: the listen address. Needed when the node listens on a wildcard.
     public var advertisedClientAddress: String?
+    /// The admin listener (`--admin-listen`: `/metrics`, the admin page, backups); nil: none.
+    public var adminHost: String?
+    public var adminPort: Int = 0
     /// Seconds a graceful shutdown waits for calls in flight.
     public var shutdownGraceSeconds: Double
     /// Peer address, members, N/R/W, Q.

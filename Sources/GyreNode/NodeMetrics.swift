@@ -1,47 +1,85 @@
+public import CoreMetrics
 public import GyreHTTP2
-public import GyreModel
+import GyreModel
 public import GyrePipeline
 public import GyreRPC
 import Synchronization
 
-/// Every counter a node keeps, declared in one place (names are part of the stats contract).
+/// Every counter a node keeps, declared in one place (names are part of the stats contract), and
+/// each RPC method's latency histogram.
 ///
-/// Contract: thread-safe; counters only grow. ``snapshot(nodeID:gauges:)`` lists
-/// `rpc.<Service>.<Method>.<STATUS>` for every status seen at least once, plus every named
-/// counter below, sorted by name.
+/// Contract: thread-safe; counters only grow. ``reading(into:)`` adds
+/// `rpc.<Service>.<Method>.<STATUS>` for every status seen at least once (Prometheus:
+/// `gyre_rpc_requests_total{service,method,code}`), each method's summed latency
+/// `rpc.<Service>.<Method>.latency_micros` once it has been called (Stats only: Prometheus has
+/// the histogram), plus every named counter below. Latencies go to the histogram
+/// `gyre_rpc_duration_seconds{service,method}` of the metrics factory given at init, with the
+/// bucket bounds of ``latencyBuckets``.
 public final class NodeMetrics: ServerObserver {
     /// Most methods a node's router may hold (counters are preallocated).
     static let methodCapacity = 64
-    private let methodNames = Mutex<[String]>([])
+    /// The upper bounds of the latency histograms' buckets (the README lists them).
+    public static let latencyBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+    /// The histogram family of call latencies.
+    public static let latencyFamily = "gyre_rpc_duration_seconds"
+
+    private struct Method: Sendable {
+        var service: String
+        var name: String
+        var timer: CoreMetrics.Timer
+    }
+
+    private let factory: any MetricsFactory
+    private let methods = Mutex<[Method]>([])
     /// [method index][status code] → count.
-    private let calls: [[Counter]]
-    let unknownMethods = Counter()
-    let serverDeadlines = Counter()
-    let overloads = Counter()
+    private let calls: [[GyrePipeline.Counter]]
+    /// [method index] → summed latency in µs.
+    private let latencyMicros: [GyrePipeline.Counter]
+    let unknownMethods = GyrePipeline.Counter()
+    let serverDeadlines = GyrePipeline.Counter()
+    let overloads = GyrePipeline.Counter()
     /// What the request pipeline counts (replica calls, repairs, forwards, refusals, …).
     public let pipeline = PipelineMetrics()
     /// What the listeners did to protect the node, one counter per ``ProtectionEvent``.
-    private let protections: [Counter]
+    private let protections: [GyrePipeline.Counter]
 
-    public init() {
-        calls = (0..<Self.methodCapacity).map { _ in StatusCode.allCases.map { _ in Counter() } }
-        protections = ProtectionEvent.allCases.map { _ in Counter() }
+    /// - Parameter factory: where the latency histograms go: the node's own Prometheus registry
+    ///   (one per node, so several nodes in one process keep theirs apart).
+    public init(factory: any MetricsFactory = NOOPMetricsHandler.instance) {
+        self.factory = factory
+        calls = (0..<Self.methodCapacity).map { _ in StatusCode.allCases.map { _ in GyrePipeline.Counter() } }
+        latencyMicros = (0..<Self.methodCapacity).map { _ in GyrePipeline.Counter() }
+        protections = ProtectionEvent.allCases.map { _ in GyrePipeline.Counter() }
     }
 
     /// Names the per-method counters after the routers' methods (call once they are built; their
     /// indices must be dense from 0 across the routers).
     public func bind(to routers: [RPCRouter]) {
-        let methods = routers.flatMap(\.methods).sorted { $0.index < $1.index }
-        precondition(methods.count <= Self.methodCapacity, "raise NodeMetrics.methodCapacity")
-        precondition(methods.enumerated().allSatisfy { $0.offset == $0.element.index }, "method indices must be dense")
-        methodNames.withLock { $0 = methods.map { "rpc.\($0.serviceName).\($0.methodName)" } }
+        let registered = routers.flatMap(\.methods).sorted { $0.index < $1.index }
+        precondition(registered.count <= Self.methodCapacity, "raise NodeMetrics.methodCapacity")
+        precondition(registered.enumerated().allSatisfy { $0.offset == $0.element.index }, "method indices must be dense")
+        let factory = self.factory
+        let bound = registered.map { method in
+            Method(service: method.serviceName, name: method.methodName,
+                   timer: CoreMetrics.Timer(label: Self.latencyFamily,
+                                            dimensions: [("service", method.serviceName), ("method", method.methodName)],
+                                            factory: factory))
+        }
+        methods.withLock { $0 = bound }
     }
 
     // MARK: ServerObserver
 
-    public func callFinished(method: RegisteredMethod, code: StatusCode) {
+    public func callFinished(method: RegisteredMethod, code: StatusCode, nanoseconds: UInt64) {
         guard method.index < calls.count else { return }
         calls[method.index][code.rawValue].increment()
+        latencyMicros[method.index].increment(by: nanoseconds / 1000)
+        let timer = methods.withLock { method.index < $0.count ? $0[method.index].timer : nil }
+        timer?.recordNanoseconds(Int64(clamping: nanoseconds))
     }
 
     public func unknownMethod(path: String) { unknownMethods.increment() }
@@ -56,29 +94,33 @@ public final class NodeMetrics: ServerObserver {
 
     /// The count of calls to `method` (e.g. `KV.Put`) that ended with `code`.
     public func calls(_ method: String, _ code: StatusCode) -> UInt64 {
-        guard let index = methodNames.withLock({ $0.firstIndex(of: "rpc.\(method)") }) else { return 0 }
+        guard let index = methods.withLock({ $0.firstIndex { "\($0.service).\($0.name)" == method } }) else { return 0 }
         return calls[index][code.rawValue].value
     }
 
-    /// Every counter now, plus the gauges given, sorted by name.
-    public func snapshot(nodeID: String, gauges: [(String, UInt64)]) -> NodeStats {
-        var counters: [NodeStats.Counter] = [
-            .init(name: "rpc.unknown_method", value: unknownMethods.value),
-            .init(name: "rpc.deadline_exceeded", value: serverDeadlines.value),
-            .init(name: "rpc.overloaded", value: overloads.value),
-        ]
-        for (name, value) in pipeline.named { counters.append(.init(name: name, value: value)) }
+    /// Adds every counter now to `reading`.
+    public func reading(into reading: inout MetricsReading) {
+        reading.counter("rpc.unknown_method", unknownMethods.value)
+        reading.counter("rpc.deadline_exceeded", serverDeadlines.value)
+        reading.counter("rpc.overloaded", overloads.value)
+        for (name, value) in pipeline.named { reading.counter(name, value) }
         for (event, counter) in zip(ProtectionEvent.allCases, protections) {
-            counters.append(.init(name: "conn.\(event.name)", value: counter.value))
+            reading.counter("conn.\(event.name)", counter.value)
         }
-        for (index, name) in methodNames.withLock({ $0 }).enumerated() {
+        for (index, method) in methods.withLock({ $0 }).enumerated() {
+            var called = false
             for code in StatusCode.allCases {
                 let value = calls[index][code.rawValue].value
-                if value > 0 { counters.append(.init(name: "\(name).\(code)", value: value)) }
+                guard value > 0 else { continue }
+                called = true
+                reading.add("rpc.\(method.service).\(method.name).\(code)", family: "gyre_rpc_requests_total",
+                            labels: [("service", method.service), ("method", method.name), ("code", "\(code)")],
+                            kind: .counter, value: value)
+            }
+            if called {
+                reading.add("rpc.\(method.service).\(method.name).latency_micros", family: "", labels: [], kind: .counter,
+                            value: latencyMicros[index].value)
             }
         }
-        for (name, value) in gauges { counters.append(.init(name: name, value: value)) }
-        counters.sort { $0.name < $1.name }
-        return NodeStats(nodeID: nodeID, counters: counters)
     }
 }

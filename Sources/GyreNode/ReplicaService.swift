@@ -20,6 +20,8 @@ struct ReplicaService {
     let state: ClusterState
     let authorization: PeerAuthorization
     let detector: FailureDetector
+    /// This node's Stats, for the other members' admin pages.
+    let stats: @Sendable () -> NodeStats
 
     func register(into router: inout RPCRouter) {
         let service = self
@@ -30,6 +32,10 @@ struct ReplicaService {
         router.register(ReplicaPaths.batch) { call, bytes in service.batch(call, bytes) }
         router.register(ReplicaPaths.hintPut) { call, bytes in service.hintPut(call, bytes) }
         router.register(ReplicaPaths.gossip) { call, bytes in service.gossip(call, bytes) }
+        router.register(ReplicaPaths.stats) { call, bytes in
+            guard service.admit(call) != nil, let _: StatsRequest = RequestChecks.decode(call, bytes) else { return }
+            call.respond(service.stats().encodeFramed())
+        }
     }
 
     /// The view `call` may act under: an authenticated member of this cluster, calling this node

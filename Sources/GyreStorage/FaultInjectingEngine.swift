@@ -170,6 +170,10 @@ public final class FaultInjectingEngine: StorageEngine {
         return wrapped.health
     }
 
+    public var engineFigures: [(name: String, value: UInt64)] { wrapped.engineFigures }
+
+    public func checkpoint(to directory: String) throws(StorageError) { try wrapped.checkpoint(to: directory) }
+
     public var statistics: StorageStatistics {
         var statistics = wrapped.statistics
         statistics.writeFaults += state.withLock { $0.injected }

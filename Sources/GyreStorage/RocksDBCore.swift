@@ -72,6 +72,26 @@ final class RocksDBCore: Sendable {
         }) ?? 0
     }
 
+    /// RocksDB's own figures, by Stats name (see ``StorageEngine/engineFigures``).
+    var figures: [(name: String, value: UInt64)] {
+        (try? slot.withShared { database, _ in
+            RocksDBFigures.properties.compactMap { name, property in
+                database.intProperty(property).map { (name: name, value: $0) }
+            }
+        }) ?? []
+    }
+
+    /// A consistent copy of the store in `directory` (see ``StorageEngine/checkpoint(to:)``).
+    func checkpoint(to directory: String) throws(StorageError) {
+        try slot.withShared { database, _ throws(StorageError) in
+            do throws(RocksDBFailure) {
+                try database.checkpoint(to: directory)
+            } catch {
+                throw StorageError("cannot take a checkpoint in \(directory): RocksDB: \(error.text)")
+            }
+        }
+    }
+
     private func read<T>(_ body: () throws(RocksDBFailure) -> T) throws(StorageError) -> T {
         do { return try body() } catch { throw StorageError("storage read failed: RocksDB: \(error.text)") }
     }

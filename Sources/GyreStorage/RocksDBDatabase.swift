@@ -151,6 +151,24 @@ final class RocksDBDatabase: @unchecked Sendable {
         return rocksdb_property_int_cf(db, handle, name, &value) == 0 ? value : nil
     }
 
+    /// The database-wide integer property `name` (e.g. `rocksdb.is-write-stopped`), or nil.
+    func intProperty(_ name: String) -> UInt64? {
+        guard let db else { return nil }
+        var value: UInt64 = 0
+        return rocksdb_property_int(db, name, &value) == 0 ? value : nil
+    }
+
+    /// Writes a consistent copy of the database into `directory`, which must not exist (a RocksDB
+    /// checkpoint: SST files hard-linked when on the same file system, copied otherwise; the
+    /// memtables are flushed first, so the copy needs no WAL replay).
+    func checkpoint(to directory: String) throws(RocksDBFailure) {
+        guard let db else { throw RocksDBFailure(text: "the database is closed") }
+        let checkpoint = try RocksDBFailure.check { error in rocksdb_checkpoint_object_create(db, error) }
+        guard let checkpoint else { throw RocksDBFailure(text: "RocksDB returned no checkpoint object") }
+        defer { rocksdb_checkpoint_object_destroy(checkpoint) }
+        try RocksDBFailure.check { error in rocksdb_checkpoint_create(checkpoint, directory, 0, error) }
+    }
+
     private static func withBytes<R>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>?, Int) -> R) -> R {
         bytes.withUnsafeBytes { body($0.baseAddress?.assumingMemoryBound(to: CChar.self), $0.count) }
     }

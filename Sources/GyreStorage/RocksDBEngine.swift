@@ -212,6 +212,14 @@ public final class RocksDBEngine: StorageEngine {
                           writeFaults: core.faults.faults, reopens: core.faults.reopens)
     }
 
+    public var engineFigures: [(name: String, value: UInt64)] { core.figures }
+
+    public func checkpoint(to directory: String) throws(StorageError) {
+        guard core.tracker.begin() else { throw StorageError.closed }
+        defer { core.tracker.end() }
+        try core.checkpoint(to: directory)
+    }
+
     /// RocksDB's own `rocksdb.wal.synced` ticker since open (slow: renders all statistics); nil
     /// unless the store was opened with `rocksDBStatistics`.
     public var walSyncedTicker: UInt64? { core.options.ticker("rocksdb.wal.synced") }

@@ -65,12 +65,29 @@ public protocol StorageEngine: Sendable {
     /// Counters since the engine was opened (see ``StorageStatistics``).
     var statistics: StorageStatistics { get }
 
+    /// The engine's own gauges, by Stats name (`storage.rocksdb.…`): sizes, compactions, write
+    /// stalls. Empty for engines that have none. Cheap enough to read on every scrape.
+    var engineFigures: [(name: String, value: UInt64)] { get }
+
+    /// Writes a consistent, openable copy of the store into `directory`, which must not exist,
+    /// while the engine keeps serving: every write acknowledged before the call is in the copy.
+    /// Throws for engines that cannot (the in-memory engine).
+    func checkpoint(to directory: String) throws(StorageError)
+
     /// Makes everything written durable, releases the store and stops the engine's threads.
     /// Operations already accepted complete first. Idempotent.
     func close()
 }
 
 extension StorageEngine {
+    /// No engine figures.
+    public var engineFigures: [(name: String, value: UInt64)] { [] }
+
+    /// Refuses: this engine keeps nothing on disk to copy.
+    public func checkpoint(to directory: String) throws(StorageError) {
+        throw StorageError("this storage engine cannot take backups (only the rocksdb engine can)")
+    }
+
     /// Runs ``get(_:)`` inline: right for engines that never block.
     public func get(_ key: StorageKey, completion: @escaping @Sendable (Result<[UInt8]?, StorageError>) -> Void) {
         completion(Result { () throws(StorageError) in try get(key) })

@@ -10,8 +10,8 @@ import GyreStorage
 import Logging
 import NIOCore
 
-/// `gyre-node`: runs one Gyre node until SIGINT or SIGTERM.
-@main
+/// `gyre-node`: runs one Gyre node until SIGINT or SIGTERM (``GyreNodeMain`` reads `--config`
+/// and dispatches `gyre-node backup` first).
 struct GyreNodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gyre-node",
@@ -19,15 +19,27 @@ struct GyreNodeCommand: AsyncParsableCommand {
         discussion: """
             Serves gyre.v1.KV, gyre.v1.Cluster and grpc.health.v1.Health over gRPC (HTTP/2 \
             cleartext) on --listen. Prints "gyre-node serving on HOST:PORT" once ready. \
-            SIGINT/SIGTERM: graceful shutdown (GOAWAY, calls in flight finish), exit 0.
+            SIGINT/SIGTERM: graceful shutdown (GOAWAY, calls in flight finish), exit 0. \
+            --config FILE reads options from a TOML file (keys are the option names without \
+            '--'; options on the command line override it). `gyre-node backup --help`: the \
+            online backup tool.
             """,
         version: GyreVersion.current)
 
     @Option(help: "Client address, HOST:PORT (port 0 picks a free port).")
     var listen: String = "127.0.0.1:7100"
 
+    @Option(help: "A TOML file of options: each key is an option's name without '--' (listen = \"0.0.0.0:7100\", insecure-peers = true). Options given on the command line override it.")
+    var config: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
+
+    @Option(help: "Log lines on standard error as text or json (one object per line).")
+    var logFormat: String = "text"
+
+    @Option(help: "The admin listener (plain HTTP: /metrics, the admin page at /, POST /admin/backup), HOST:PORT or off (default: 127.0.0.1, the --listen port + 200; port 0 when --listen has port 0). Unauthenticated: keep it on loopback or an operators' network.")
+    var adminListen: String?
 
     @Option(help: "Longest key accepted, in bytes.")
     var maxKeyBytes: Int = 1024
@@ -189,11 +201,10 @@ struct GyreNodeCommand: AsyncParsableCommand {
         guard let (host, port) = HostPort.parse(listen) else {
             throw ValidationError("--listen must be HOST:PORT, got \(listen)")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        guard let format = GyreLogHandler.Format(rawValue: logFormat) else {
+            throw ValidationError("--log-format must be text or json, got \(logFormat)")
         }
+        LoggingSystem.bootstrap { label in GyreLogHandler(label: label, level: level, format: format) }
         let peerText = peerListen ?? "\(host):\(port == 0 ? 0 : port + 100)"
         guard let (peerHost, peerPort) = HostPort.parse(peerText) else {
             throw ValidationError("--peer-listen must be HOST:PORT, got \(peerText)")
@@ -256,6 +267,14 @@ struct GyreNodeCommand: AsyncParsableCommand {
             cluster: cluster, versionLimits: VersionSetLimits(maxValues: maxSiblings, maxBytes: maxVersionBytes),
             listenerLimits: listenerLimits, security: security)
         configuration.advertisedClientAddress = advertise
+        let adminText = adminListen ?? "127.0.0.1:\(port == 0 ? 0 : port + 200)"
+        if adminText != "off" {
+            guard let (adminHost, adminPort) = HostPort.parse(adminText) else {
+                throw ValidationError("--admin-listen must be HOST:PORT or off, got \(adminText)")
+            }
+            configuration.adminHost = adminHost
+            configuration.adminPort = adminPort
+        }
         if let problem = configuration.validate() { throw ValidationError(problem) }
         let syncPolicy: SyncPolicy
         do {
@@ -282,6 +301,10 @@ struct GyreNodeCommand: AsyncParsableCommand {
             throw ValidationError("--engine must be rocksdb or memory, got \(engine)")
         }
         defer { storage.close() }
+        Logger(label: "gyre.storage").info("store opened", metadata: [
+            "storage.engine": "\(engine)", "storage.directory": "\(engine == "memory" ? "none" : dataDir)",
+            "storage.sync": "\(sync)", "storage.keys": "\(storage.count)",
+        ])
         let node: Node
         do {
             node = try Node(configuration: configuration, storage: storage)
@@ -308,7 +331,12 @@ struct GyreNodeCommand: AsyncParsableCommand {
         let reloader = HangupReloader { node.reloadCertificates() }
         defer { withExtendedLifetime(reloader) {} }
         // Unbuffered, so a parent process reading the pipe sees it at once.
-        FileHandle.standardOutput.write(Data("gyre-node serving on \(address)\ngyre-node peers on \(node.peerAddress)\n".utf8))
+        if let admin = node.adminAddress, let (adminHost, _) = HostPort.parse(admin), !NodeSecurity.isLoopback(adminHost) {
+            Logger(label: "gyre.node").warning("the admin listener is not on loopback: anyone who reaches it can read metrics and start backups",
+                                               metadata: ["gyre.admin_listen": "\(admin)"])
+        }
+        FileHandle.standardOutput.write(Data(("gyre-node serving on \(address)\ngyre-node peers on \(node.peerAddress)\n"
+            + (node.adminAddress.map { "gyre-node admin on \($0)\n" } ?? "")).utf8))
         // Run until a signal, or until the cluster cannot form (then exit 1 with the reason).
         let stop = await withTaskGroup(of: StopReason?.self) { group in
             group.addTask { .signal(await signals.next()) }

@@ -64,7 +64,7 @@ final class CountingObserver: ServerObserver {
     func count(_ name: String) -> Int { state.withLock { $0[name, default: 0] } }
     private func bump(_ name: String) { state.withLock { $0[name, default: 0] += 1 } }
 
-    func callFinished(method: RegisteredMethod, code: StatusCode) { bump("\(method.methodName).\(code)") }
+    func callFinished(method: RegisteredMethod, code: StatusCode, nanoseconds: UInt64) { bump("\(method.methodName).\(code)") }
     func unknownMethod(path: String) { bump("unknown") }
     func deadlineExceededByServer(method: RegisteredMethod) { bump("deadline") }
     func overloaded(path: String) { bump("overloaded") }

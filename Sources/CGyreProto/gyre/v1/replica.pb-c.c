@@ -1746,7 +1746,7 @@ const ProtobufCMessageDescriptor gyre__v1__replica_item_result__descriptor =
   (ProtobufCMessageInit) gyre__v1__replica_item_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor gyre__v1__replica__method_descriptors[7] =
+static const ProtobufCMethodDescriptor gyre__v1__replica__method_descriptors[8] =
 {
   { "Get", &gyre__v1__replica_get_request__descriptor, &gyre__v1__replica_get_response__descriptor },
   { "Put", &gyre__v1__replica_put_request__descriptor, &gyre__v1__replica_put_response__descriptor },
@@ -1755,6 +1755,7 @@ static const ProtobufCMethodDescriptor gyre__v1__replica__method_descriptors[7] 
   { "Batch", &gyre__v1__replica_batch_request__descriptor, &gyre__v1__replica_batch_response__descriptor },
   { "HintPut", &gyre__v1__hint_put_request__descriptor, &gyre__v1__hint_put_response__descriptor },
   { "Gossip", &gyre__v1__gossip_message__descriptor, &gyre__v1__gossip_response__descriptor },
+  { "Stats", &gyre__v1__stats_request__descriptor, &gyre__v1__stats_response__descriptor },
 };
 const unsigned gyre__v1__replica__method_indices_by_name[] = {
   4,        /* Batch */
@@ -1763,7 +1764,8 @@ const unsigned gyre__v1__replica__method_indices_by_name[] = {
   6,        /* Gossip */
   5,        /* HintPut */
   3,        /* Identify */
-  1         /* Put */
+  1,        /* Put */
+  7         /* Stats */
 };
 const ProtobufCServiceDescriptor gyre__v1__replica__descriptor =
 {
@@ -1772,7 +1774,7 @@ const ProtobufCServiceDescriptor gyre__v1__replica__descriptor =
   "Replica",
   "Gyre__V1__Replica",
   "gyre.v1",
-  7,
+  8,
   gyre__v1__replica__method_descriptors,
   gyre__v1__replica__method_indices_by_name
 };
@@ -1831,6 +1833,14 @@ void gyre__v1__replica__gossip(ProtobufCService *service,
 {
   assert(service->descriptor == &gyre__v1__replica__descriptor);
   service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void gyre__v1__replica__stats(ProtobufCService *service,
+                              const Gyre__V1__StatsRequest *input,
+                              Gyre__V1__StatsResponse_Closure closure,
+                              void *closure_data)
+{
+  assert(service->descriptor == &gyre__v1__replica__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void gyre__v1__replica__init (Gyre__V1__Replica_Service *service,
                               Gyre__V1__Replica_ServiceDestroy destroy)

@@ -1,0 +1,107 @@
+public import Logging
+public import Foundation
+import Synchronization
+
+/// gyre-node's log handler: one line per event on standard error, as text or as JSON.
+///
+/// - text: `2026-12-05T10:00:00.123Z info gyre.node: ring installed ring.epoch=3 ring.members=3`
+/// - json: `{"time":"…","level":"info","label":"gyre.node","message":"ring installed","ring.epoch":"3",…}`
+///
+/// Contract: every line is complete and, in JSON, one object that parses. At info level and
+/// above the same message about the same member (`member.id`, else `gyre.peer`) is written at
+/// most once a second; the next line written says how many were dropped (`log.dropped`).
+/// Writes from several threads never interleave within a line.
+public struct GyreLogHandler: LogHandler {
+    /// How lines are written.
+    public enum Format: String, Sendable, CaseIterable {
+        case text
+        case json
+    }
+
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    private let label: String
+    private let format: Format
+    private let sink: LogSink
+
+    /// A handler for `label` writing to standard error (share one `sink` among a process's handlers).
+    public init(label: String, level: Logger.Level, format: Format, sink: LogSink = .standardError) {
+        self.label = label
+        logLevel = level
+        self.format = format
+        self.sink = sink
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
+                    source: String, file: String, function: String, line: UInt) {
+        var fields = metadata
+        if let explicit { fields.merge(explicit) { $1 } }
+        if level >= .info {
+            let subject = fields["member.id"].map { "\($0)" } ?? fields["gyre.peer"].map { "\($0)" } ?? ""
+            guard let dropped = sink.limiter.admit(key: "\(label)|\(level)|\(message)|\(subject)",
+                                                   now: DispatchTime.now().uptimeNanoseconds) else { return }
+            if dropped > 0 { fields["log.dropped"] = "\(dropped)" }
+        }
+        let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)
+            .timeZone(separator: .omitted).dateSeparator(.dash).timeSeparator(.colon).dateTimeSeparator(.standard))
+        let sorted = fields.sorted { $0.key < $1.key }
+        let line: String
+        switch format {
+        case .text:
+            let rendered = sorted.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            line = "\(time) \(level) \(label): \(message)\(rendered.isEmpty ? "" : " " + rendered)\n"
+        case .json:
+            var object = "{\"time\":\(Self.quoted(time)),\"level\":\(Self.quoted("\(level)")),"
+                + "\"label\":\(Self.quoted(label)),\"message\":\(Self.quoted("\(message)"))"
+            for (key, value) in sorted where !["time", "level", "label", "message"].contains(key) {
+                object += ",\(Self.quoted(key)):\(Self.quoted("\(value)"))"
+            }
+            line = object + "}\n"
+        }
+        sink.write(line)
+    }
+
+    /// `text` as a JSON string literal.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Where a process's log lines go, with the repeat limiter they share.
+///
+/// Contract: thread-safe; each line is written with one `write(2)`-sized call under a lock.
+public final class LogSink: Sendable {
+    /// Standard error, shared by every handler of the process.
+    public static let standardError = LogSink(handle: .standardError)
+
+    let limiter = LogRepeatLimiter()
+    private let handle: Mutex<FileHandle>
+
+    public init(handle: FileHandle) {
+        self.handle = Mutex(handle)
+    }
+
+    func write(_ line: String) {
+        let data = Data(line.utf8)
+        handle.withLock { $0.write(data) }
+    }
+}
