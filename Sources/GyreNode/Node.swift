@@ -54,6 +54,8 @@ public final class Node: Sendable {
     let membership: ClusterMembership
     private let connections: ConnectionGauges
     private let tls: NodeTLS
+    /// Online backups of the store (`POST /admin/backup`, `gyre-node backup`).
+    public let backups: NodeBackup
     /// The admin listener, once started (when configured).
     private let admin = Mutex<AdminServer?>(nil)
     private let boundAdminAddress = Mutex<String?>(nil)
@@ -158,6 +160,7 @@ public final class Node: Sendable {
             router: peerRouter, budgets: CallBudgets(calls: InFlightLimiter(limit: configuration.maxInFlight * 2)),
             tls: tls.peerListener, observer: metrics, group: group)
         formation = FormationTask()
+        backups = NodeBackup(storage: storage)
         connections.servers = [clientServer, peerServer]
     }
 
@@ -224,7 +227,7 @@ public final class Node: Sendable {
     /// Binds the admin listener when one is configured.
     private func startAdmin() async throws {
         guard let host = configuration.adminHost else { return }
-        let endpoints = NodeAdmin(node: self, backup: NodeBackup(storage: storage))
+        let endpoints = NodeAdmin(node: self, backup: backups)
         let server = AdminServer(group: group) { request, reply in endpoints.respond(request, reply: reply) }
         let address = try await server.start(host: host, port: configuration.adminPort)
         admin.withLock { $0 = server }

@@ -13,9 +13,9 @@ import Glibc
 /// acknowledged before ``take(to:completion:)`` was called is in the backup; the backup opens
 /// as a Gyre store (`gyre-node --data-dir` on it, or RocksDB's own tools). The completion runs
 /// once, on a thread of its own.
-final class NodeBackup: Sendable {
+public final class NodeBackup: Sendable {
     /// The outcome of one backup.
-    enum Outcome: Sendable {
+    public enum Outcome: Sendable, Equatable {
         case taken(path: String, milliseconds: UInt64)
         case refused(String)
         case busy
@@ -29,7 +29,7 @@ final class NodeBackup: Sendable {
         self.storage = storage
     }
 
-    func take(to path: String, completion: @escaping @Sendable (Outcome) -> Void) {
+    public func take(to path: String, completion: @escaping @Sendable (Outcome) -> Void) {
         if let problem = Self.problem(with: path) { return completion(.refused(problem)) }
         guard running.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
             return completion(.busy)
@@ -49,6 +49,11 @@ final class NodeBackup: Sendable {
     }
 
     /// Why `path` cannot receive a backup, or nil.
+    /// ``take(to:completion:)`` awaited.
+    public func take(to path: String) async -> Outcome {
+        await withCheckedContinuation { continuation in take(to: path) { continuation.resume(returning: $0) } }
+    }
+
     static func problem(with path: String) -> String? {
         guard path.hasPrefix("/") else { return "the backup directory must be an absolute path, got \(path)" }
         guard !path.split(separator: "/").contains("..") else { return "the backup directory must not contain '..'" }
