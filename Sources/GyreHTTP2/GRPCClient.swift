@@ -75,6 +75,15 @@ public final class GRPCClient: Sendable {
         }
     }
 
+    /// Why a connection failed, without NIO's rendering of the address (the caller names it as
+    /// `host:port`).
+    static func reason(_ error: any Error) -> String {
+        if let failure = error as? NIOConnectionError, let first = failure.connectionErrors.first {
+            return "\(first.error)"
+        }
+        return "\(error)"
+    }
+
     /// One unary or server-streaming call to `host:port`.
     public func call(host: String, port: Int, path: String, framedRequest: [UInt8], metadata: Metadata = Metadata(),
                      timeoutNanoseconds: UInt64? = nil,
@@ -83,7 +92,7 @@ public final class GRPCClient: Sendable {
         do {
             connection = try await self.connection(host: host, port: port)
         } catch {
-            return ClientResponse(status: RPCStatus(code: .unavailable, message: "cannot connect to \(host):\(port): \(error)"),
+            return ClientResponse(status: RPCStatus(code: .unavailable, message: "cannot connect to \(host):\(port): \(Self.reason(error))"),
                                   notProcessed: true)
         }
         return await connection.call(path: path, framedRequest: framedRequest, metadata: metadata,
@@ -129,7 +138,7 @@ public final class GRPCClient: Sendable {
                         if case let .connecting(pending)? = slots.open[key], pending === future { slots.open[key] = nil }
                     }
                     completion(ClientResponse(status: RPCStatus(code: .unavailable,
-                                                                message: "cannot connect to \(address): \(error)"),
+                                                                message: "cannot connect to \(address): \(Self.reason(error))"),
                                               notProcessed: true))
                 }
             }

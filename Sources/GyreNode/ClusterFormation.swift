@@ -1,4 +1,5 @@
 import GyreModel
+import GyrePipeline
 import GyreRPC
 import Logging
 import NIOCore
@@ -84,7 +85,10 @@ struct ClusterFormation {
     private func identify(_ address: String) async -> IdentifyResponse? {
         await withCheckedContinuation { continuation in
             peers.call(address, ReplicaPaths.identify, IdentifyRequest(), as: IdentifyResponse.self,
-                       timeoutNanoseconds: 1_000_000_000) { result in
+                       timeoutNanoseconds: 1_000_000_000) { [logger] result in
+                if case let .failure(failure) = result {
+                    logger.debug("identify failed", metadata: ["gyre.peer": "\(address)", "gyre.error": "\(failure.error)"])
+                }
                 continuation.resume(returning: try? result.get())
             }
         }

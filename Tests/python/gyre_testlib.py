@@ -19,6 +19,7 @@ from gyre.v1 import cluster_pb2, cluster_pb2_grpc, kv_pb2, kv_pb2_grpc, replica_
 import health_pb2, health_pb2_grpc  # noqa: F401,E401
 
 READY_RE = re.compile(rb"^gyre-node serving on (127\.0\.0\.1:\d+)\r?\n?$")
+ADMIN_RE = re.compile(rb"^gyre-node admin on (\S+:\d+)$", re.MULTILINE)
 READY_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
 RPC_TIMEOUT_S = 10.0  # every call in the suite is bounded by this unless it sets its own
@@ -47,10 +48,12 @@ def _command(binary: str, args: list[str], open_files: int | None = None) -> lis
 class NodeProcess:
     """A gyre-node child process, started and stopped by PID."""
 
-    def __init__(self, popen: subprocess.Popen, address: str, log_path: Path):
+    def __init__(self, popen: subprocess.Popen, address: str, log_path: Path, admin: str | None = None):
         self.popen = popen
         self.address = address
         self.log_path = log_path
+        # The admin listener (/metrics, the admin page), when the node printed one.
+        self.admin = admin
 
     @classmethod
     def start(
@@ -73,6 +76,8 @@ class NodeProcess:
         except BaseException:
             _stop(popen)
             raise
+        admin = ADMIN_RE.search(line)
+        line = line.split(b"\n", 1)[0] + b"\n"
         m = READY_RE.match(line)
         if not m:
             _stop(popen)
@@ -82,7 +87,7 @@ class NodeProcess:
             )
         # Keep draining stdout so that a chatty node can never block on a full pipe.
         threading.Thread(target=_drain, args=(popen.stdout,), daemon=True).start()
-        return cls(popen, m.group(1).decode(), log_path)
+        return cls(popen, m.group(1).decode(), log_path, admin.group(1).decode() if admin else None)
 
     @property
     def pid(self) -> int:
@@ -122,7 +127,8 @@ def _read_line(popen: subprocess.Popen, timeout: float) -> bytes:
             buf += chunk
     finally:
         sel.close()
-    return buf.split(b"\n", 1)[0] + b"\n"
+    # The node writes its "serving on", "peers on" and "admin on" lines at once: keep them all.
+    return buf
 
 
 def _drain(stream) -> None:

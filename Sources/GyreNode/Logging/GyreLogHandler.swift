@@ -8,8 +8,8 @@ import Synchronization
 /// - json: `{"time":"…","level":"info","label":"gyre.node","message":"ring installed","ring.epoch":"3",…}`
 ///
 /// Contract: every line is complete and, in JSON, one object that parses. At info level and
-/// above the same message about the same member (`member.id`, else `gyre.peer`) is written at
-/// most once a second; the next line written says how many were dropped (`log.dropped`).
+/// above the same line (message and fields, so the same member or peer) is written at most once
+/// a second; the next one written says how many were dropped (`log.dropped`).
 /// Writes from several threads never interleave within a line.
 public struct GyreLogHandler: LogHandler {
     /// How lines are written.
@@ -41,24 +41,24 @@ public struct GyreLogHandler: LogHandler {
                     source: String, file: String, function: String, line: UInt) {
         var fields = metadata
         if let explicit { fields.merge(explicit) { $1 } }
+        let sorted = fields.sorted { $0.key < $1.key }
         if level >= .info {
-            let subject = fields["member.id"].map { "\($0)" } ?? fields["gyre.peer"].map { "\($0)" } ?? ""
-            guard let dropped = sink.limiter.admit(key: "\(label)|\(level)|\(message)|\(subject)",
-                                                   now: DispatchTime.now().uptimeNanoseconds) else { return }
+            // A repeat is the same line: same message, same fields (so the same member or peer).
+            let key = "\(label)|\(level)|\(message)|" + sorted.map { "\($0.key)=\($0.value)" }.joined(separator: "|")
+            guard let dropped = sink.limiter.admit(key: key, now: DispatchTime.now().uptimeNanoseconds) else { return }
             if dropped > 0 { fields["log.dropped"] = "\(dropped)" }
         }
         let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)
             .timeZone(separator: .omitted).dateSeparator(.dash).timeSeparator(.colon).dateTimeSeparator(.standard))
-        let sorted = fields.sorted { $0.key < $1.key }
         let line: String
         switch format {
         case .text:
-            let rendered = sorted.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let rendered = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             line = "\(time) \(level) \(label): \(message)\(rendered.isEmpty ? "" : " " + rendered)\n"
         case .json:
             var object = "{\"time\":\(Self.quoted(time)),\"level\":\(Self.quoted("\(level)")),"
                 + "\"label\":\(Self.quoted(label)),\"message\":\(Self.quoted("\(message)"))"
-            for (key, value) in sorted where !["time", "level", "label", "message"].contains(key) {
+            for (key, value) in fields.sorted(by: { $0.key < $1.key }) where !["time", "level", "label", "message"].contains(key) {
                 object += ",\(Self.quoted(key)):\(Self.quoted("\(value)"))"
             }
             line = object + "}\n"
