@@ -263,3 +263,17 @@ def _ring(channel):
         return cluster_pb2_grpc.ClusterStub(channel).Ring(cluster_pb2.RingRequest(), timeout=RPC_TIMEOUT_S)
     except Exception:
         return None
+
+
+def test_grafana_dashboard_uses_only_metrics_the_node_exports(start_node):
+    """Every metric name in deploy/grafana/gyre-dashboard.json is one a node's /metrics shows."""
+    import re
+    from pathlib import Path
+
+    dashboard = json.loads((Path(__file__).resolve().parents[2] / "deploy/grafana/gyre-dashboard.json").read_text())
+    expressions = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    used = {name for expr in expressions for name in re.findall(r"\bgyre_[a-z_]+", expr)}
+    node = start_node()
+    kv_pb2_grpc.KVStub(lib.open_channel(node.address)).Put(kv_pb2.PutRequest(key=b"g", value=b"v"), timeout=RPC_TIMEOUT_S)
+    exported = {name for (name, _labels) in scrape(node.admin)}
+    assert used and used <= exported, sorted(used - exported)
