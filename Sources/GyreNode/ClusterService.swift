@@ -8,8 +8,10 @@ import GyreWire
 /// (Ring, and WatchRing streaming each new one), and its failure detector's view of the members
 /// (Members).
 ///
-/// Contract: Stats answers a snapshot of ``NodeMetrics`` plus the gauges `rpc.in_flight`
-/// (requests being processed) and `storage.keys` (records held). Ring and Members answer
+/// Contract: Stats answers the node's ``MetricsReading`` by its Stats names: the counters of
+/// ``NodeMetrics`` (`rpc.<Service>.<Method>.<STATUS>`, `latency_micros.<Service>.<Method>`, the
+/// pipeline's), and gauges such as `rpc.in_flight` (requests being processed) and `storage.keys`
+/// (records held). Ring and Members answer
 /// UNAVAILABLE until the cluster has formed; WatchRing waits for it, on the long-lived budget.
 struct ClusterService {
     let snapshot: @Sendable () -> NodeStats

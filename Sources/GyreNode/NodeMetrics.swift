@@ -11,7 +11,7 @@ import Synchronization
 /// Contract: thread-safe; counters only grow. ``reading(into:)`` adds
 /// `rpc.<Service>.<Method>.<STATUS>` for every status seen at least once (Prometheus:
 /// `gyre_rpc_requests_total{service,method,code}`), each method's summed latency
-/// `rpc.<Service>.<Method>.latency_micros` once it has been called (Stats only: Prometheus has
+/// `latency_micros.<Service>.<Method>` once it has been called (Stats only: Prometheus has
 /// the histogram), plus every named counter below. Latencies go to the histogram
 /// `gyre_rpc_duration_seconds{service,method}` of the metrics factory given at init, with the
 /// bucket bounds of ``latencyBuckets``.
@@ -118,7 +118,7 @@ public final class NodeMetrics: ServerObserver {
                             kind: .counter, value: value)
             }
             if called {
-                reading.add("rpc.\(method.service).\(method.name).latency_micros", family: "", labels: [], kind: .counter,
+                reading.add("latency_micros.\(method.service).\(method.name)", family: "", labels: [], kind: .counter,
                             value: latencyMicros[index].value)
             }
         }

@@ -76,8 +76,8 @@ function bytes(n) {
 function kvTotals(stats) {
   let calls = 0, micros = 0;
   for (const [name, value] of Object.entries(stats)) {
-    if (!name.startsWith("rpc.KV.")) continue;
-    if (name.endsWith(".latency_micros")) micros += value; else calls += value;
+    if (name.startsWith("rpc.KV.")) calls += value;
+    else if (name.startsWith("latency_micros.KV.")) micros += value;
   }
   return { calls, micros };
 }
