@@ -5,6 +5,7 @@
 #   3. swift test
 #   4. scripts/fuzz.sh 5  (builds the fuzz package, runs each libFuzzer target for 5 s)
 #   5. the Python black-box suite (Tests/python) against the debug gyre-node.
+#   6. scripts/test-admin-page.sh: the admin page in headless chromium (installs it).
 # Works on a fresh Debian machine that has only the Swift toolchain. Exits non-zero on any
 # failure; its last lines are pytest's summary.
 set -euo pipefail
@@ -42,3 +43,6 @@ step "Python suite (Tests/python)"
 bin_dir=$(swift build --show-bin-path)
 GYRE_EXAMPLE_BIN="$(swift build --package-path Examples --show-bin-path)/QuickStart" \
   GYRE_NODE_BIN="$bin_dir/gyre-node" Tests/python/run.sh
+
+step "scripts/test-admin-page.sh (headless chromium)"
+scripts/test-admin-page.sh
