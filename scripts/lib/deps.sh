@@ -78,4 +78,4 @@ ensure_python_venv() {
 
 # The Python packages the test suite, run-local.sh and the benchmark use (one pinned set).
 # shellcheck disable=SC2034  # used by the scripts that source this file
-GYRE_PY_PACKAGES=(grpcio==1.85.1 grpcio-tools==1.85.1 pytest==9.2.0 xxhash==3.5.0 hpack==4.2.0 prometheus-client==0.21.1)
+GYRE_PY_PACKAGES=(grpcio==1.85.1 grpcio-tools==1.85.1 pytest==9.2.0 xxhash==3.5.0 hpack==4.2.0 prometheus-client==0.21.1 pyyaml==6.0.2)
