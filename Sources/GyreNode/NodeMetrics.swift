@@ -35,6 +35,9 @@ public final class NodeMetrics: ServerObserver {
 
     private let factory: any MetricsFactory
     private let methods = Mutex<[Method]>([])
+    /// [method index] → its latency histogram: set once by ``bind(to:)``, before any call, then
+    /// read without a lock on every call.
+    private let timers: [TimerSlot]
     /// [method index][status code] → count.
     private let calls: [[GyrePipeline.Counter]]
     /// [method index] → summed latency in µs.
@@ -53,6 +56,7 @@ public final class NodeMetrics: ServerObserver {
         self.factory = factory
         calls = (0..<Self.methodCapacity).map { _ in StatusCode.allCases.map { _ in GyrePipeline.Counter() } }
         latencyMicros = (0..<Self.methodCapacity).map { _ in GyrePipeline.Counter() }
+        timers = (0..<Self.methodCapacity).map { _ in TimerSlot() }
         protections = ProtectionEvent.allCases.map { _ in GyrePipeline.Counter() }
     }
 
@@ -69,6 +73,7 @@ public final class NodeMetrics: ServerObserver {
                                             dimensions: [("service", method.serviceName), ("method", method.methodName)],
                                             factory: factory))
         }
+        for (index, method) in bound.enumerated() { timers[index].timer = method.timer }
         methods.withLock { $0 = bound }
     }
 
@@ -78,8 +83,7 @@ public final class NodeMetrics: ServerObserver {
         guard method.index < calls.count else { return }
         calls[method.index][code.rawValue].increment()
         latencyMicros[method.index].increment(by: nanoseconds / 1000)
-        let timer = methods.withLock { method.index < $0.count ? $0[method.index].timer : nil }
-        timer?.recordNanoseconds(Int64(clamping: nanoseconds))
+        timers[method.index].timer?.recordNanoseconds(Int64(clamping: nanoseconds))
     }
 
     public func unknownMethod(path: String) { unknownMethods.increment() }
@@ -123,4 +127,10 @@ public final class NodeMetrics: ServerObserver {
             }
         }
     }
+}
+
+/// One method's latency histogram. Unchecked Sendable: written once by `NodeMetrics.bind(to:)`,
+/// which runs before the node's listeners start (and so happens-before every call that reads it).
+private final class TimerSlot: @unchecked Sendable {
+    var timer: CoreMetrics.Timer?
 }

@@ -75,7 +75,7 @@ def check(system: str, op: str, rnd: str, bench_out: str, before_path: str | Non
         need = N - 1
         print(f"  server counters over the run (sum of {len(d)} nodes; the stats calls themselves left out):", file=log)
         for k in sorted(total):
-            if k.startswith("rpc.Cluster.") or k in ("rpc.in_flight",):
+            if k.startswith("rpc.Cluster.") or k.startswith("latency_micros.") or k in ("rpc.in_flight",):
                 continue
             per_node = " ".join(f"{d[a].get(k, 0):+d}" for a in sorted(d))
             print(f"    {k:<34} {total[k]:+10d}   per node: {per_node}", file=log)
@@ -89,7 +89,8 @@ def check(system: str, op: str, rnd: str, bench_out: str, before_path: str | Non
         if not per_op >= need:
             problems.append(f"replica calls per op {per_op:.3f} < {need}")
         odd = {k: v for k, v in total.items()
-               if k not in BENIGN and not k.startswith("rpc.Cluster.") and k != method + ".OK"
+               if k not in BENIGN and not k.startswith("rpc.Cluster.") and not k.startswith("latency_micros.")
+               and k != method + ".OK"
                and not (k.startswith("rpc.Replica.") and k.endswith(".OK"))}
         if odd:
             problems.append("counters: " + ", ".join(f"{k}{v:+d}" for k, v in sorted(odd.items())))
