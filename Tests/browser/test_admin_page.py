@@ -87,9 +87,19 @@ def browser():
         driver.quit()
 
 
+# The page redraws its tables every second, so an element found in one call may be gone in the
+# next: every read takes the whole table in one script, as one snapshot.
+_MEMBER_ROWS = """return Array.from(document.querySelectorAll('#members tbody tr')).map(row => ({
+    id: row.dataset.nodeId, state: row.querySelector('.state').textContent,
+    cells: Array.from(row.querySelectorAll('td')).map(td => td.textContent)}));"""
+
+
+def _rows(driver) -> list[dict]:
+    return driver.execute_script(_MEMBER_ROWS)
+
+
 def _states(driver) -> dict[str, str]:
-    rows = driver.find_elements(By.CSS_SELECTOR, "#members tbody tr")
-    return {row.get_attribute("data-node-id"): row.find_element(By.CSS_SELECTOR, ".state").text for row in rows}
+    return {row["id"]: row["state"] for row in _rows(driver)}
 
 
 def test_page_shows_every_member_and_a_killed_node_as_dead(cluster, browser):
@@ -98,12 +108,10 @@ def test_page_shows_every_member_and_a_killed_node_as_dead(cluster, browser):
     states = wait.until(lambda d: (s := _states(d)) and len(s) == 3 and all(v == "alive" for v in s.values()) and s)
     assert len(states) == 3
     # The ring is drawn: every member owns a share of the 64 partitions.
-    shares = browser.find_elements(By.CSS_SELECTOR, "#ownership tbody tr")
-    assert len(shares) == 3
+    shares = browser.execute_script("return document.querySelectorAll('#ownership tbody tr').length")
+    assert shares == 3
     # Request rate and latency columns fill in once two polls have been seen.
-    wait.until(lambda d: all(row.find_elements(By.CSS_SELECTOR, "td")[5].text not in ("", "–")
-                             for row in d.find_elements(By.CSS_SELECTOR, "#members tbody tr")
-                             if "dead" not in row.text))
+    wait.until(lambda d: all(row["cells"][5] not in ("", "–") for row in _rows(d)))
     # Nothing came from outside the node (no external assets).
     loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert all(name.startswith(f"http://{cluster[0].admin}/") for name in loaded), loaded
