@@ -120,7 +120,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "gyre",
-            dependencies: ["GyreClient", argumentParser],
+            dependencies: ["GyreClient", "GyreModel", argumentParser],
             swiftSettings: strictSettings
         ),
         .executableTarget(

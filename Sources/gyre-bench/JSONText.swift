@@ -1,3 +1,5 @@
+import GyreModel
+
 /// A tiny JSON writer for the machine-readable summary lines (keys keep their order).
 enum JSONValue {
     case string(String)
@@ -10,7 +12,7 @@ enum JSONValue {
 
     var text: String {
         switch self {
-        case let .string(value): return JSONValue.quoted(value)
+        case let .string(value): return JSONString.quoted(value)
         case let .int(value): return String(value)
         case let .uint(value): return String(value)
         case let .double(value, decimals):
@@ -18,7 +20,7 @@ enum JSONValue {
             return JSONValue.fixed(value, decimals: decimals)
         case let .bool(value): return value ? "true" : "false"
         case let .object(fields):
-            return "{" + fields.map { "\(JSONValue.quoted($0.0)):\($0.1.text)" }.joined(separator: ",") + "}"
+            return "{" + fields.map { "\(JSONString.quoted($0.0)):\($0.1.text)" }.joined(separator: ",") + "}"
         case .null: return "null"
         }
     }
@@ -27,26 +29,6 @@ enum JSONValue {
         .object(counts.sorted { $0.key < $1.key }.map { ($0.key, .uint($0.value)) })
     }
 
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
 
     /// `value` with `decimals` digits after the point, without Foundation's formatter.
     static func fixed(_ value: Double, decimals: Int) -> String {

@@ -1,3 +1,4 @@
+import GyreRPC
 public import NIOHTTP1
 
 /// One request to the admin listener, read whole (its body is capped by ``AdminServer``).
@@ -34,7 +35,8 @@ public struct AdminRequest: Sendable {
             switch byte {
             case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue) else {
+                guard let high = iterator.next().flatMap(GRPCMessageText.hexValue),
+                      let low = iterator.next().flatMap(GRPCMessageText.hexValue) else {
                     return nil
                 }
                 bytes.append(high << 4 | low)
@@ -42,15 +44,6 @@ public struct AdminRequest: Sendable {
             }
         }
         return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 
