@@ -37,14 +37,11 @@ public final class GRPCServerConnection {
     private let paths: PathTable
     /// The stream whose header block is being received (header blocks are never interleaved).
     @exclusivity(unchecked) private var headerStream: ServerStream?
-    /// Size and field count of the header block being received.
-    @exclusivity(unchecked) private var headerBlockBytes = 0
-    @exclusivity(unchecked) private var headerBlockFields = 0
+    @exclusivity(unchecked) private var headerBlock = HeaderBlockSize()
     /// Streams reset so far for oversized header lists.
     @exclusivity(unchecked) private var headerViolations = 0
     /// Streams whose request is not complete yet, oldest first.
-    @exclusivity(unchecked) private var oldestIncomplete: ServerStream?
-    @exclusivity(unchecked) private var newestIncomplete: ServerStream?
+    @exclusivity(unchecked) private var incomplete = IncompleteRequests()
     /// Calls of the ordinary budget in flight on this connection.
     @exclusivity(unchecked) private var callsInFlight = 0
     /// Request bytes buffered in incomplete requests on this connection.
@@ -168,11 +165,11 @@ public final class GRPCServerConnection {
         }
         let requestTimeout = configuration.requestTimeoutNanoseconds
         if requestTimeout > 0 {
-            if let oldest = oldestIncomplete { consider(Self.adding(oldest.openedAt, requestTimeout)) }
-            if unsentBytes > 0 { consider(Self.adding(lastOutputProgress, requestTimeout)) }
+            if let oldest = incomplete.oldest { consider(MonotonicTime.adding(oldest.openedAt, requestTimeout)) }
+            if unsentBytes > 0 { consider(MonotonicTime.adding(lastOutputProgress, requestTimeout)) }
         }
         if configuration.idleTimeoutNanoseconds > 0, let idleSince, !isShuttingDown {
-            consider(Self.adding(idleSince, configuration.idleTimeoutNanoseconds))
+            consider(MonotonicTime.adding(idleSince, configuration.idleTimeoutNanoseconds))
         }
         return next
     }
@@ -190,34 +187,26 @@ public final class GRPCServerConnection {
         }
         let requestTimeout = configuration.requestTimeoutNanoseconds
         if requestTimeout > 0 {
-            while let oldest = oldestIncomplete, Self.adding(oldest.openedAt, requestTimeout) <= now {
+            while let oldest = incomplete.oldest, MonotonicTime.adding(oldest.openedAt, requestTimeout) <= now {
                 expireIncomplete(oldest)
             }
-            if unsentBytes > 0, Self.adding(lastOutputProgress, requestTimeout) <= now, !mustClose {
+            if unsentBytes > 0, MonotonicTime.adding(lastOutputProgress, requestTimeout) <= now, !mustClose {
                 observer.protection(.closedStalled)
                 mustClose = true
                 session.terminate(errorCode: NGHTTP2Session.noError)
             }
         }
         if configuration.idleTimeoutNanoseconds > 0, let idleSince, !isShuttingDown,
-           Self.adding(idleSince, configuration.idleTimeoutNanoseconds) <= now {
+           MonotonicTime.adding(idleSince, configuration.idleTimeoutNanoseconds) <= now {
             observer.protection(.closedIdle)
             beginGracefulShutdown()
         }
         notifyOutput()
     }
 
-    /// Nanoseconds from `start` to `end` (0 if the clock went backwards).
-    private static func since(_ start: UInt64, _ end: UInt64) -> UInt64 { end >= start ? end - start : 0 }
-
-    private static func adding(_ time: UInt64, _ duration: UInt64) -> UInt64 {
-        let (sum, overflow) = time.addingReportingOverflow(duration)
-        return overflow ? .max : sum
-    }
-
     /// A request that did not arrive whole in time: answered (when its head is known) and reset.
     private func expireIncomplete(_ stream: ServerStream) {
-        removeIncomplete(stream)
+        incomplete.remove(stream)
         observer.protection(.requestTimedOut)
         let seconds = Double(configuration.requestTimeoutNanoseconds) / 1e9
         if stream.phase == .awaitingHead || stream.head == nil {
@@ -310,7 +299,7 @@ public final class GRPCServerConnection {
     private func end(_ stream: ServerStream, status: RPCStatus) {
         guard stream.phase != .ended else { return }
         markEnded(stream, code: status.code)
-        let trailers = Self.trailerFields(status)
+        let trailers = HeaderList.trailers(for: status)
         if stream.headersSent {
             stream.pendingTrailers = trailers
             session.resumeData(stream: stream.id)
@@ -327,10 +316,16 @@ public final class GRPCServerConnection {
         stream.phase = .ended
         stream.request = nil
         stream.call?.mark(ServerCall.ended)
-        if let method = stream.method { observer.callFinished(method: method, code: code, nanoseconds: Self.since(stream.openedAt, now())) }
+        reportFinished(stream, code: code)
         releaseSlot(stream)
-        removeIncomplete(stream)
+        incomplete.remove(stream)
         releaseBuffered(stream)
+    }
+
+    /// Tells the observer how a call that reached a method ended, and how long it took.
+    private func reportFinished(_ stream: ServerStream, code: StatusCode) {
+        guard let method = stream.method else { return }
+        observer.callFinished(method: method, code: code, nanoseconds: MonotonicTime.since(stream.openedAt, now()))
     }
 
     private func releaseSlot(_ stream: ServerStream) {
@@ -350,35 +345,6 @@ public final class GRPCServerConnection {
         bufferedRequestBytes -= stream.bufferedBytes
         requestBytes.give(stream.bufferedBytes)
         stream.bufferedBytes = 0
-    }
-
-    private func appendIncomplete(_ stream: ServerStream) {
-        stream.inIncompleteList = true
-        stream.olderIncomplete = newestIncomplete
-        newestIncomplete?.newerIncomplete = stream
-        newestIncomplete = stream
-        if oldestIncomplete == nil { oldestIncomplete = stream }
-    }
-
-    private func removeIncomplete(_ stream: ServerStream) {
-        guard stream.inIncompleteList else { return }
-        stream.inIncompleteList = false
-        if let older = stream.olderIncomplete { older.newerIncomplete = stream.newerIncomplete } else { oldestIncomplete = stream.newerIncomplete }
-        if let newer = stream.newerIncomplete { newer.olderIncomplete = stream.olderIncomplete } else { newestIncomplete = stream.olderIncomplete }
-        stream.olderIncomplete = nil
-        stream.newerIncomplete = nil
-    }
-
-    static func trailerFields(_ status: RPCStatus) -> HeaderList {
-        if status.code == .ok && status.message.isEmpty && status.trailers.isEmpty {
-            return HeaderList(constant: ConstantHeaders.grpcOK)
-        }
-        var fields: [(name: String, value: String)] = [(name: "grpc-status", value: status.code.wireText)]
-        if !status.message.isEmpty {
-            fields.append((name: "grpc-message", value: GRPCMessageText.encode(status.message)))
-        }
-        for entry in status.trailers { fields.append(entry) }
-        return HeaderList(fields: fields)
     }
 
     private func notifyOutput() {
@@ -405,8 +371,7 @@ public final class GRPCServerConnection {
         stream.method = method
         if let timeout = head.timeoutNanoseconds {
             let current = now()
-            let (sum, overflow) = current.addingReportingOverflow(timeout)
-            let deadline = overflow ? UInt64.max : sum
+            let deadline = MonotonicTime.adding(current, timeout)
             if deadline <= current {
                 observer.deadlineExceededByServer(method: method)
                 end(stream, status: RPCStatus(code: .deadlineExceeded, message: "deadline exceeded before the request arrived"))
@@ -431,7 +396,7 @@ public final class GRPCServerConnection {
             end(stream, status: RPCStatus(code: .internal, message: "request ended without a message"))
             return
         }
-        removeIncomplete(stream)
+        incomplete.remove(stream)
         releaseBuffered(stream)
         guard let method = stream.method, takeSlot(stream, method: method) else { return }
         stream.phase = .ready
@@ -496,8 +461,7 @@ public final class GRPCServerConnection {
 
 extension GRPCServerConnection: NGHTTP2SessionEvents {
     func sessionBeginHeaders(stream id: Int32) {
-        headerBlockBytes = 0
-        headerBlockFields = 0
+        headerBlock.reset()
         if let existing = streams[id] {
             headerStream = existing
         } else {
@@ -505,18 +469,15 @@ extension GRPCServerConnection: NGHTTP2SessionEvents {
             streams[id] = stream
             headerStream = stream
             idleSince = nil
-            appendIncomplete(stream)
+            incomplete.append(stream)
         }
     }
 
     func sessionHeader(stream id: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> HeaderVerdict {
         if mustClose { return .abortSession }
-        // Counted as RFC 9113 counts SETTINGS_MAX_HEADER_LIST_SIZE: the decoded size, so HPACK's
-        // one-byte references to a large table entry cannot amplify what a stream makes us hold.
-        headerBlockBytes += name.count + value.count + 32
-        headerBlockFields += 1
+        headerBlock.add(nameBytes: name.count, valueBytes: value.count)
         let bytesLimit = configuration.maxHeaderListBytes, fieldsLimit = configuration.maxHeaderCount
-        if headerBlockBytes > 4 * bytesLimit || headerBlockFields > 4 * fieldsLimit {
+        if headerBlock.exceeds(bytes: bytesLimit, fields: fieldsLimit, times: 4) {
             // Four times over within one block: built to amplify. Decoding the rest of it (a
             // 16 KiB block of one-byte references is 64 MB decoded) would cost more than the
             // connection is worth; drop the connection now.
@@ -527,7 +488,7 @@ extension GRPCServerConnection: NGHTTP2SessionEvents {
             return .abortSession
         }
         guard let stream = headerStream, stream.id == id else { return .accept }
-        if headerBlockBytes > bytesLimit || headerBlockFields > fieldsLimit {
+        if headerBlock.exceeds(bytes: bytesLimit, fields: fieldsLimit) {
             // Over: keep nothing more of it; the stream is reset when its block ends.
             stream.headerListTooLarge = true
             return .accept
@@ -601,12 +562,10 @@ extension GRPCServerConnection: NGHTTP2SessionEvents {
         if stream.phase != .ended {
             stream.phase = .ended
             stream.call?.mark(ServerCall.cancelled)
-            if let method = stream.method {
-                observer.callFinished(method: method, code: .cancelled, nanoseconds: Self.since(stream.openedAt, now()))
-            }
+            reportFinished(stream, code: .cancelled)
         }
         releaseSlot(stream)
-        removeIncomplete(stream)
+        incomplete.remove(stream)
         releaseBuffered(stream)
         unsentBytes -= stream.discardOutbound()
         stream.call = nil
