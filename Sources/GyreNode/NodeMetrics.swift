@@ -30,7 +30,6 @@ public final class NodeMetrics: ServerObserver {
     private struct Method: Sendable {
         var service: String
         var name: String
-        var timer: CoreMetrics.Timer
     }
 
     private let factory: any MetricsFactory
@@ -66,15 +65,12 @@ public final class NodeMetrics: ServerObserver {
         let registered = routers.flatMap(\.methods).sorted { $0.index < $1.index }
         precondition(registered.count <= Self.methodCapacity, "raise NodeMetrics.methodCapacity")
         precondition(registered.enumerated().allSatisfy { $0.offset == $0.element.index }, "method indices must be dense")
-        let factory = self.factory
-        let bound = registered.map { method in
-            Method(service: method.serviceName, name: method.methodName,
-                   timer: CoreMetrics.Timer(label: Self.latencyFamily,
-                                            dimensions: [("service", method.serviceName), ("method", method.methodName)],
-                                            factory: factory))
+        for method in registered {
+            timers[method.index].timer = CoreMetrics.Timer(
+                label: Self.latencyFamily, dimensions: [("service", method.serviceName), ("method", method.methodName)],
+                factory: factory)
         }
-        for (index, method) in bound.enumerated() { timers[index].timer = method.timer }
-        methods.withLock { $0 = bound }
+        methods.withLock { $0 = registered.map { Method(service: $0.serviceName, name: $0.methodName) } }
     }
 
     // MARK: ServerObserver

@@ -1,5 +1,6 @@
 public import Logging
 public import Foundation
+import GyreModel
 import Synchronization
 
 /// gyre-node's log handler: one line per event on standard error, as text or as JSON.
@@ -41,48 +42,32 @@ public struct GyreLogHandler: LogHandler {
                     source: String, file: String, function: String, line: UInt) {
         var fields = metadata
         if let explicit { fields.merge(explicit) { $1 } }
-        let sorted = fields.sorted { $0.key < $1.key }
+        var sorted = fields.sorted { $0.key < $1.key }
         if level >= .info {
             // A repeat is the same line: same message, same fields (so the same member or peer).
             let key = "\(label)|\(level)|\(message)|" + sorted.map { "\($0.key)=\($0.value)" }.joined(separator: "|")
             guard let dropped = sink.limiter.admit(key: key, now: DispatchTime.now().uptimeNanoseconds) else { return }
-            if dropped > 0 { fields["log.dropped"] = "\(dropped)" }
+            if dropped > 0 {
+                let entry = (key: "log.dropped", value: Logger.Metadata.Value.string("\(dropped)"))
+                sorted.insert(entry, at: sorted.firstIndex { $0.key > entry.key } ?? sorted.endIndex)
+            }
         }
         let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)
             .timeZone(separator: .omitted).dateSeparator(.dash).timeSeparator(.colon).dateTimeSeparator(.standard))
         let line: String
         switch format {
         case .text:
-            let rendered = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let rendered = sorted.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             line = "\(time) \(level) \(label): \(message)\(rendered.isEmpty ? "" : " " + rendered)\n"
         case .json:
-            var object = "{\"time\":\(Self.quoted(time)),\"level\":\(Self.quoted("\(level)")),"
-                + "\"label\":\(Self.quoted(label)),\"message\":\(Self.quoted("\(message)"))"
-            for (key, value) in fields.sorted(by: { $0.key < $1.key }) where !["time", "level", "label", "message"].contains(key) {
-                object += ",\(Self.quoted(key)):\(Self.quoted("\(value)"))"
+            var object = "{\"time\":\(JSONString.quoted(time)),\"level\":\(JSONString.quoted("\(level)")),"
+                + "\"label\":\(JSONString.quoted(label)),\"message\":\(JSONString.quoted("\(message)"))"
+            for (key, value) in sorted where !["time", "level", "label", "message"].contains(key) {
+                object += ",\(JSONString.quoted(key)):\(JSONString.quoted("\(value)"))"
             }
             line = object + "}\n"
         }
         sink.write(line)
-    }
-
-    /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 
