@@ -39,9 +39,7 @@ for target in "${targets[@]}"; do
   fi
 done
 
-if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
-  PATH=/opt/swift/usr/bin:$PATH
-fi
+ensure_swift_on_path
 ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev
 
 scratch="$top/.build-fuzz"

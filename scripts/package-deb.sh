@@ -18,9 +18,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 # shellcheck source=scripts/lib/deps.sh
 source scripts/lib/deps.sh
-if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
-  PATH=/opt/swift/usr/bin:$PATH
-fi
+ensure_swift_on_path
 
 die() { echo "package-deb: $*" >&2; exit 1; }
 

@@ -120,9 +120,7 @@ scripts/gen-py-stubs.sh "$stubs" "$top/.venv/bin/python"
 if [ -n "${GYRE_NODE_BIN:-}" ]; then
   bin=$GYRE_NODE_BIN
 else
-  if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
-    PATH=/opt/swift/usr/bin:$PATH
-  fi
+  ensure_swift_on_path
   if [ "${GYRE_BUILD:-1}" = 1 ]; then
     echo "run-local: swift build -c release" >&2
     swift build -c release

@@ -8,9 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 # shellcheck source=scripts/lib/deps.sh
 source scripts/lib/deps.sh
-if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
-  PATH=/opt/swift/usr/bin:$PATH
-fi
+ensure_swift_on_path
 ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev chromium chromium-driver
 ensure_python_venv "$top/.venv-browser" pytest==9.2.0 selenium==4.27.1
 swift build --product gyre-node

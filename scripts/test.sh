@@ -14,9 +14,7 @@ cd "$top"
 # shellcheck source=scripts/lib/deps.sh
 source scripts/lib/deps.sh
 
-if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
-  PATH=/opt/swift/usr/bin:$PATH
-fi
+ensure_swift_on_path
 
 step() { printf '\n==> %s\n' "$*"; }
 

@@ -7,6 +7,7 @@ import re
 import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -240,6 +241,20 @@ def replica_metadata(cluster_id: str, sender: str, target: str, epoch: int) -> t
 def stats(cluster: cluster_pb2_grpc.ClusterStub) -> dict[str, int]:
     resp = cluster.Stats(cluster_pb2.StatsRequest(), timeout=RPC_TIMEOUT_S)
     return {c.name: c.value for c in resp.counters}
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct loopback ports free at this moment (bound together, then released)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def wait_for(

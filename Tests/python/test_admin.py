@@ -175,10 +175,7 @@ def test_backup_tool(start_node, node_binary, tmp_path):
     again = subprocess.run([node_binary, "backup", "--admin", node.admin, "--to", str(target)],
                            capture_output=True, timeout=60)
     assert again.returncode == 1 and b"already exists" in again.stderr
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    port = closed.getsockname()[1]
-    closed.close()
+    (port,) = lib.free_ports(1)
     unreachable = subprocess.run([node_binary, "backup", "--admin", f"127.0.0.1:{port}", "--to", str(tmp_path / "b2")],
                                  capture_output=True, timeout=60)
     assert unreachable.returncode == 3 and b"cannot connect" in unreachable.stderr
@@ -212,19 +209,6 @@ def test_config_file_sets_options_and_the_command_line_overrides_it(start_node, 
     assert done.returncode != 0 and str(broken).encode() in done.stderr
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 def _dead_lines(node: lib.NodeProcess, member_id: str) -> list[dict]:
     lines = [json.loads(line) for line in node.log_path.read_text().splitlines() if line.strip()]
     return [line for line in lines if line.get("message") == "member state changed"
@@ -232,7 +216,7 @@ def _dead_lines(node: lib.NodeProcess, member_id: str) -> list[dict]:
 
 
 def test_json_logs_parse_and_a_killed_peer_gives_one_dead_line_per_observer(start_node):
-    peer_ports = _free_ports(3)
+    peer_ports = lib.free_ports(3)
     peers = ",".join(f"127.0.0.1:{p}" for p in peer_ports)
     nodes = [start_node("--peer-listen", f"127.0.0.1:{p}", "--peers", peers, "--partitions", "64",
                         "--log-format", "json", "--log-level", "debug", *DETECTOR_ARGS) for p in peer_ports]

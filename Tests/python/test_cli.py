@@ -14,7 +14,8 @@ import subprocess
 
 import pytest
 
-from test_cluster import NODES, Cluster, _free_ports
+import gyre_testlib as lib
+from test_cluster import NODES, Cluster
 
 CLI_TIMEOUT_S = 30
 
@@ -151,7 +152,7 @@ def test_bad_input_exits_2(cli):
 
 
 def test_no_reachable_node_exits_4(cli):
-    (port,) = _free_ports(1)
+    (port,) = lib.free_ports(1)
     done = cli.run("get", "k", "--json", seeds=f"127.0.0.1:{port}")
     assert done.returncode == 4
     assert json.loads(done.stderr)["error"] == "no_ring"

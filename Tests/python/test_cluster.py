@@ -9,7 +9,6 @@ rule from a second language.
 from __future__ import annotations
 
 import signal
-import socket
 import time
 import uuid
 
@@ -18,6 +17,7 @@ import pytest
 
 from gyre_testlib import (
     RPC_TIMEOUT_S,
+    free_ports,
     cluster_pb2,
     cluster_pb2_grpc,
     health_pb2,
@@ -38,19 +38,6 @@ REPLICA_TIMEOUT_MS = 400
 FORM_TIMEOUT_S = 20.0
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 def _eventually(condition, timeout: float = 10.0, what: str = "condition"):
     """Polls `condition` (bounded) until it returns a truthy value, which it returns."""
     deadline = time.monotonic() + timeout
@@ -68,7 +55,7 @@ class Cluster:
     named n<i>). The test reaches a node's peer port as that node itself, with its certificate."""
 
     def __init__(self, start_node, certs, extra_args: tuple[str, ...] = ()):
-        peer_ports = _free_ports(NODES)
+        peer_ports = free_ports(NODES)
         peers = ",".join(f"127.0.0.1:{p}" for p in peer_ports)
         self.start_node = start_node
         # What each node was started with (a restart with them gets a new data directory).

@@ -67,9 +67,7 @@ out_dir=${BENCH_OUT:-$top/bench-results}
 ensure_apt_packages etcd-server procps util-linux
 ensure_python3
 if [ "${BENCH_BUILD:-1}" = 1 ]; then
-  if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
-    PATH=/opt/swift/usr/bin:$PATH
-  fi
+  ensure_swift_on_path
   ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler
   echo "bench: swift build -c release --product gyre-node / gyre-bench" >&2
   swift build -c release --product gyre-node

@@ -58,9 +58,7 @@ ensure_python_venv "$top/.venv" "${GYRE_PY_PACKAGES[@]}"
 py=("$top/.venv/bin/python" "$top/scripts/bench/grpc_tool.py")
 
 if [ "$skip_gyre" != 1 ] && [ "${BENCH_BUILD:-1}" = 1 ]; then
-  if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
-    PATH=/opt/swift/usr/bin:$PATH
-  fi
+  ensure_swift_on_path
   ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler
   echo "bench: swift build -c release" >&2
   swift build -c release

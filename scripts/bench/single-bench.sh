@@ -27,7 +27,7 @@ out_dir=${BENCH_OUT:-$top/bench-results}
 ensure_apt_packages etcd-server redis-server redis-tools procps util-linux
 ensure_python3
 if [ "${BENCH_BUILD:-1}" = 1 ]; then
-  if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then PATH=/opt/swift/usr/bin:$PATH; fi
+  ensure_swift_on_path
   ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler
   swift build -c release --product gyre-node
   swift build -c release --product gyre-bench

@@ -30,9 +30,7 @@ base_dir=${BENCH_DIR:-/tmp}
 out_dir=${BENCH_OUT:-$top/bench-results}
 
 if [ "${BENCH_BUILD:-1}" = 1 ]; then
-  if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
-    PATH=/opt/swift/usr/bin:$PATH
-  fi
+  ensure_swift_on_path
   ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler util-linux
   echo "bench: swift build -c release --product gyre-bench (waits for /tmp/gyre-build.lock)" >&2
   flock /tmp/gyre-build.lock swift build -c release --product gyre-bench

@@ -75,7 +75,7 @@ start_gyre_nodes() {
 release_binaries() {
   local product
   if [ "${BENCH_BUILD:-1}" = 1 ]; then
-    if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then PATH=/opt/swift/usr/bin:$PATH; fi
+    ensure_swift_on_path
     ensure_apt_packages pkg-config libnghttp2-dev libprotobuf-c-dev librocksdb-dev protobuf-c-compiler
     for product in "$@"; do swift build -c release --product "$product"; done
   fi

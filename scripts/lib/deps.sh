@@ -2,6 +2,7 @@
 # Sourced helpers that install what Gyre's scripts need on a Debian machine (see README.md).
 #   ensure_apt_packages PKG...          install the Debian packages that are missing
 #   ensure_python_venv DIR SPEC...      create a venv in DIR (if needed) and pip install SPECs
+#   ensure_swift_on_path                puts /opt/swift/usr/bin on PATH when swift is not found
 # Works as root without sudo, or as a user with sudo. Never prompts.
 
 # Prints "sudo" when we are not root (and sudo exists), nothing when we are root.
@@ -79,3 +80,11 @@ ensure_python_venv() {
 # The Python packages the test suite, run-local.sh and the benchmark use (one pinned set).
 # shellcheck disable=SC2034  # used by the scripts that source this file
 GYRE_PY_PACKAGES=(grpcio==1.85.1 grpcio-tools==1.85.1 pytest==9.2.0 xxhash==3.5.0 hpack==4.2.0 prometheus-client==0.21.1 pyyaml==6.0.2)
+
+# ensure_swift_on_path: the toolchain of this project's machines lives in /opt/swift; a shell that
+# does not have it on PATH (CI, sudo, cron) gets it added.
+ensure_swift_on_path() {
+  if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    PATH=/opt/swift/usr/bin:$PATH
+  fi
+}
