@@ -56,9 +56,8 @@ public final class Node: Sendable {
     private let tls: NodeTLS
     /// Online backups of the store (`POST /admin/backup`, `gyre-node backup`).
     public let backups: NodeBackup
-    /// The admin listener, once started (when configured).
-    private let admin = Mutex<AdminServer?>(nil)
-    private let boundAdminAddress = Mutex<String?>(nil)
+    /// The admin listener and the address it is bound to, once started (when configured).
+    private let admin = Mutex<(server: AdminServer, address: String)?>(nil)
     /// Logs each change of the store's write health (a write fault, then its recovery).
     private let healthWatch = Mutex<RepeatedTask?>(nil)
 
@@ -230,8 +229,7 @@ public final class Node: Sendable {
         let endpoints = NodeAdmin(node: self, backup: backups)
         let server = AdminServer(group: group) { request, reply in endpoints.respond(request, reply: reply) }
         let address = try await server.start(host: host, port: configuration.adminPort)
-        admin.withLock { $0 = server }
-        boundAdminAddress.withLock { $0 = "\(host):\(address.port ?? configuration.adminPort)" }
+        admin.withLock { $0 = (server, "\(host):\(address.port ?? configuration.adminPort)") }
     }
 
     /// Checks the store's write health once a second and logs each change: one line when writes
@@ -255,7 +253,7 @@ public final class Node: Sendable {
     }
 
     /// The admin listener's address (after ``start()``), or nil when there is none.
-    public var adminAddress: String? { boundAdminAddress.withLock { $0 } }
+    public var adminAddress: String? { admin.withLock { $0?.address } }
 
     /// The stored ring, with this node's new addresses, when the store has one and the configured
     /// member list is the one it was made from (the same peer addresses).
@@ -320,7 +318,7 @@ public final class Node: Sendable {
         async let clientDone: Void = clientServer.shutdownGracefully(timeoutNanoseconds: grace)
         async let peerDone: Void = peerServer.shutdownGracefully(timeoutNanoseconds: grace)
         _ = await (clientDone, peerDone)
-        await admin.withLock { $0 }?.close()
+        await admin.withLock { $0?.server }?.close()
         await client.close()
         if ownsGroup { try? await group.shutdownGracefully() }
         logger.info("node stopped")

@@ -1,10 +1,10 @@
 /// The RocksDB properties a node exports, under the names its Stats and metrics use.
 ///
 /// Contract: every property is a database-wide integer property of RocksDB 7.8 or later; a
-/// property the library does not know is left out of the reading, not reported as zero.
+/// property the library does not know is left out of the reading, not reported as zero. The key
+/// estimate is not here: `storage.keys` already reports it.
 enum RocksDBFigures {
     static let properties: [(name: String, property: String)] = [
-        ("storage.rocksdb.estimate_num_keys", "rocksdb.estimate-num-keys"),
         ("storage.rocksdb.live_sst_files_bytes", "rocksdb.live-sst-files-size"),
         ("storage.rocksdb.memtable_bytes", "rocksdb.cur-size-all-mem-tables"),
         ("storage.rocksdb.immutable_memtables", "rocksdb.num-immutable-mem-table"),

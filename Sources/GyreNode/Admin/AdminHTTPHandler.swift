@@ -80,7 +80,7 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var buffer = context.channel.allocator.buffer(capacity: response.body.count)
         buffer.writeBytes(response.body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        let done = context.writeAndFlushPromise()
+        let done = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         if keepAlive {
             armTimer(context)
@@ -95,8 +95,4 @@ final class AdminHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let channel = context.channel
         timer = context.eventLoop.scheduleTask(in: AdminServer.requestTimeout) { channel.close(promise: nil) }
     }
-}
-
-extension ChannelHandlerContext {
-    fileprivate func writeAndFlushPromise() -> EventLoopPromise<Void> { eventLoop.makePromise() }
 }
