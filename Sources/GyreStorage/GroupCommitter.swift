@@ -10,7 +10,7 @@
 /// variable; callback waiters run on the committer thread, after the batch's outcome is known.
 /// ``shutdown()`` completes every registered writer (with a final sync), then joins the thread.
 ///
-/// Gathering: when the previous batch held more than one writer (writers are concurrent), the
+/// Gathering: when the previous batch held more than one write (writers are concurrent), the
 /// committer lets a batch grow while registrations keep arriving less than ``gatherQuiet`` apart,
 /// for at most ``gatherLimit``, before it syncs. Threads just woken by the previous sync need a
 /// moment to apply their next write, and an fsync is short next to that on a busy machine: 50
@@ -24,11 +24,14 @@ final class GroupCommitter: @unchecked Sendable {
     private final class Waiter {
         let generation: UInt64
         let callback: Callback?
+        /// The writes it stands for (a batch of updates registers once).
+        let writes: Int
         var result: Result<Void, StorageError>?
 
-        init(generation: UInt64, callback: Callback?) {
+        init(generation: UInt64, callback: Callback?, writes: Int = 1) {
             self.generation = generation
             self.callback = callback
+            self.writes = writes
         }
     }
 
@@ -66,11 +69,12 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     /// Calls `callback`, on the committer thread, once a sync covering a write made in
-    /// `generation` completed.
-    func commit(generation: UInt64, callback: @escaping Callback) {
+    /// `generation` completed. `writes`: how many writes the registration stands for (a batch
+    /// registers once), which is what gathering counts.
+    func commit(generation: UInt64, writes: Int = 1, callback: @escaping Callback) {
         let accepted = monitor.withLock { () -> Bool in
             if stopping { return false }
-            pending.append(Waiter(generation: generation, callback: callback))
+            pending.append(Waiter(generation: generation, callback: callback, writes: writes))
             monitor.signal(Self.work)
             return true
         }
@@ -108,7 +112,7 @@ final class GroupCommitter: @unchecked Sendable {
             }
             if lastBatchSize > 1 { gather() }
             let batch = pending
-            lastBatchSize = batch.count
+            lastBatchSize = batch.reduce(0) { $0 + $1.writes }
             pending = []
             monitor.unlock()
 

@@ -120,14 +120,65 @@ final class RocksDBCore: Sendable {
         }
     }
 
-    /// Makes an applied write durable per the policy (blocking), then counts it.
-    func finish(generation: UInt64, committer: GroupCommitter?, syncer: IntervalSyncer?) throws(StorageError) {
+    /// The read-modify-writes of `updates`, in order, as one RocksDB write batch: every update's
+    /// key stripe is held from its read until the batch is written, an update sees the updates
+    /// before it in the batch (the same key twice reads the first one's result), and one that
+    /// throws writes nothing and leaves the others alone. Applied to the WAL buffer and
+    /// memtable, not yet durable. Returns each update's outcome (what it stored, or why it
+    /// failed: a failed batch write fails every update that would have written) and the
+    /// database generation the batch went to.
+    func apply(batch updates: [PendingUpdate]) -> (results: [Result<[UInt8]?, StorageError>], generation: UInt64) {
+        reopenIfWanted()
+        var results = [Result<[UInt8]?, StorageError>](repeating: .failure(.closed), count: updates.count)
+        var generation: UInt64 = 0
+        do throws(StorageError) {
+            try locks.withLocks(for: updates.lazy.map(\.key)) { () throws(StorageError) in
+                try slot.withShared { database, current throws(StorageError) in
+                    generation = current
+                    var written: [[UInt8]: [UInt8]?] = [:]
+                    var entries: [RocksDBDatabase.BatchEntry] = []
+                    entries.reserveCapacity(updates.count)
+                    for (index, update) in updates.enumerated() {
+                        let encoded = StorageKeyLayout.encode(update.key)
+                        let family = Self.family(update.key.partition)
+                        do throws(StorageError) {
+                            let old: [UInt8]?
+                            if let earlier = written[encoded] {
+                                old = earlier
+                            } else {
+                                old = try read { () throws(RocksDBFailure) in try database.get(family, encoded) }
+                            }
+                            let updated = try update.transform(old)
+                            written[encoded] = .some(updated)
+                            entries.append(RocksDBDatabase.BatchEntry(family: family, key: encoded, value: updated))
+                            results[index] = .success(updated)
+                        } catch {
+                            results[index] = .failure(error)
+                        }
+                    }
+                    if entries.isEmpty { return }
+                    do throws(StorageError) {
+                        try write(database) { () throws(RocksDBFailure) in try database.write(entries) }
+                    } catch {
+                        for index in results.indices where (try? results[index].get()) != nil { results[index] = .failure(error) }
+                    }
+                }
+            }
+        } catch {
+            // No database to write to (closed, or not reopened after a fault).
+            return (updates.map { _ in .failure(error) }, generation)
+        }
+        return (results, generation)
+    }
+
+    /// Makes `writes` applied writes durable per the policy (blocking), then counts them.
+    func finish(generation: UInt64, committer: GroupCommitter?, syncer: IntervalSyncer?, writes count: Int = 1) throws(StorageError) {
         switch policy {
         case .always: try committer!.commit(generation: generation).get()
         case .interval: syncer!.noteWrite()
         case .none: faults.clear()
         }
-        writes.add(1, ordering: .relaxed)
+        writes.add(UInt64(count), ordering: .relaxed)
     }
 
     func setMetadata(_ name: String, _ value: [UInt8]?) throws(StorageError) {

@@ -48,7 +48,7 @@ final class RocksDBDatabase: @unchecked Sendable {
         let names = families.map { strdup($0) }
         defer { names.forEach { free($0) } }
         let namePointers = names.map { UnsafePointer<CChar>($0) }
-        let familyOptions = [OpaquePointer?](repeating: options.raw, count: families.count)
+        let familyOptions = families.map { Optional(options.family($0)) }
         var handles = [OpaquePointer?](repeating: nil, count: families.count)
         let db = try RocksDBFailure.check { error in
             readOnly
@@ -99,6 +99,33 @@ final class RocksDBDatabase: @unchecked Sendable {
         }
     }
 
+    /// One entry of ``write(_:)``: a put (`value` set) or a delete.
+    struct BatchEntry {
+        let family: String
+        let key: [UInt8]
+        let value: [UInt8]?
+    }
+
+    /// Applies `entries` as one atomic RocksDB write batch (one WAL record).
+    func write(_ entries: [BatchEntry]) throws(RocksDBFailure) {
+        guard db != nil else { throw RocksDBFailure(text: "the database is closed") }
+        let batch = rocksdb_writebatch_create()
+        defer { rocksdb_writebatch_destroy(batch) }
+        for entry in entries {
+            let handle = try family(entry.family)
+            Self.withBytes(entry.key) { key, keyLength in
+                if let value = entry.value {
+                    Self.withBytes(value) { value, valueLength in
+                        rocksdb_writebatch_put_cf(batch, handle, key, keyLength, value, valueLength)
+                    }
+                } else {
+                    rocksdb_writebatch_delete_cf(batch, handle, key, keyLength)
+                }
+            }
+        }
+        try RocksDBFailure.check { error in rocksdb_write(db, writeOptions, batch, error) }
+    }
+
     /// Writes the WAL buffer to the WAL file and, with `sync`, fsyncs it.
     func flushWAL(sync: Bool) throws(RocksDBFailure) {
         guard let db else { throw RocksDBFailure(text: "the database is closed") }
@@ -107,6 +134,9 @@ final class RocksDBDatabase: @unchecked Sendable {
 
     /// Visits the entries of `familyName` from `start` (inclusive) to `end` (exclusive; nil: to
     /// the end) in key order while `body` returns true. The buffers are valid only during `body`.
+    /// A walk without an end, or from before the first partition prefix, asks for RocksDB's total
+    /// order (the `data` family's memtable is hashed by partition, so only a walk bounded within
+    /// one partition may use the faster prefix order).
     func forEach(_ familyName: String, from start: [UInt8], to end: [UInt8]?,
                  _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Bool) throws(RocksDBFailure) {
         let handle = try family(familyName)
@@ -118,6 +148,9 @@ final class RocksDBDatabase: @unchecked Sendable {
         if let end {
             bound.copyBytes(from: end)
             rocksdb_readoptions_set_iterate_upper_bound(options, bound.baseAddress!.assumingMemoryBound(to: CChar.self), end.count)
+        }
+        if end == nil || start.count < StorageKeyLayout.prefixLength {
+            rocksdb_readoptions_set_total_order_seek(options, 1)
         }
         let iterator = rocksdb_create_iterator_cf(db, options, handle)!
         defer { rocksdb_iter_destroy(iterator) }

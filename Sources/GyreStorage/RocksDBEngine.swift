@@ -38,6 +38,7 @@ public final class RocksDBEngine: StorageEngine {
     private let pool: WorkerPool
     private let committer: GroupCommitter?
     private let syncer: IntervalSyncer?
+    private let updates: UpdateQueue
     private let closed = Mutex(false)
 
     /// The directory of the store.
@@ -84,6 +85,8 @@ public final class RocksDBEngine: StorageEngine {
     private init(core: RocksDBCore, threads: Int) {
         self.core = core
         pool = WorkerPool(threads: threads, name: "gyre-storage")
+        let committer: GroupCommitter?
+        let syncer: IntervalSyncer?
         switch core.policy {
         case .always:
             committer = GroupCommitter(name: "gyre-commit") { core.syncCurrent() }
@@ -95,6 +98,9 @@ public final class RocksDBEngine: StorageEngine {
             committer = nil
             syncer = nil
         }
+        self.committer = committer
+        self.syncer = syncer
+        updates = UpdateQueue(pool: pool) { batch in Self.applyBatch(batch, core: core, committer: committer, syncer: syncer) }
     }
 
     deinit { close() }
@@ -172,32 +178,49 @@ public final class RocksDBEngine: StorageEngine {
         }
     }
 
+    /// Queued for the engine's write job (``UpdateQueue``): the updates that arrive while it works
+    /// are applied together, as one RocksDB write, and wait for one sync.
     public func update(_ key: StorageKey, _ transform: @escaping @Sendable ([UInt8]?) throws(StorageError) -> [UInt8]?,
                        completion: @escaping @Sendable (Result<[UInt8]?, StorageError>) -> Void) {
         guard core.tracker.begin() else { return completion(.failure(.closed)) }
-        pool.submit { [core, committer, syncer] in
-            let applied: (stored: [UInt8]?, generation: UInt64)
-            do throws(StorageError) {
-                applied = try core.apply(key, transform)
-            } catch {
+        guard updates.submit(PendingUpdate(key: key, transform: transform, completion: completion)) else {
+            core.tracker.end()
+            return completion(.failure(.closed))
+        }
+    }
+
+    /// The write job's work on one batch: applies it, then completes each update once its write
+    /// is durable per the policy (a failed update at once).
+    private static func applyBatch(_ batch: [PendingUpdate], core: RocksDBCore, committer: GroupCommitter?,
+                                   syncer: IntervalSyncer?) {
+        let applied = core.apply(batch: batch)
+        var waiting: [(update: PendingUpdate, stored: [UInt8]?)] = []
+        waiting.reserveCapacity(batch.count)
+        for (update, result) in zip(batch, applied.results) {
+            switch result {
+            case let .success(stored): waiting.append((update, stored))
+            case let .failure(error):
                 core.tracker.end()
-                return completion(.failure(error))
+                update.completion(.failure(error))
             }
-            guard let committer else {
-                let result = Result { () throws(StorageError) in
-                    try core.finish(generation: applied.generation, committer: nil, syncer: syncer)
-                    return applied.stored
-                }
-                core.tracker.end()
-                return completion(result)
+        }
+        if waiting.isEmpty { return }
+        guard let committer else {
+            let finished = Result { () throws(StorageError) in
+                try core.finish(generation: applied.generation, committer: nil, syncer: syncer, writes: waiting.count)
             }
-            committer.commit(generation: applied.generation) { synced in
-                let result = synced.map { _ in
-                    core.writes.add(1, ordering: .relaxed)
-                    return applied.stored
-                }
+            for (update, stored) in waiting {
                 core.tracker.end()
-                completion(result)
+                update.completion(finished.map { stored })
+            }
+            return
+        }
+        let ready = waiting
+        committer.commit(generation: applied.generation, writes: ready.count) { synced in
+            if case .success = synced { core.writes.add(UInt64(ready.count), ordering: .relaxed) }
+            for (update, stored) in ready {
+                core.tracker.end()
+                update.completion(synced.map { stored })
             }
         }
     }

@@ -6,7 +6,8 @@ import Darwin
 
 /// A fixed number of mutexes chosen by a key's hash, so a read-modify-write of one key excludes
 /// every other one of the same key (and, rarely, of a key sharing its stripe) without one lock per
-/// key. Stripes are never nested, so they cannot deadlock among themselves.
+/// key. A holder of several stripes takes them in ascending order, so holders cannot deadlock
+/// among themselves.
 final class StripedLocks: @unchecked Sendable {
     private let mutexes: UnsafeMutablePointer<pthread_mutex_t>
     let count: Int
@@ -27,6 +28,16 @@ final class StripedLocks: @unchecked Sendable {
         let stripe = mutexes + Int(UInt(bitPattern: key.hashValue) % UInt(count))
         pthread_mutex_lock(stripe)
         defer { pthread_mutex_unlock(stripe) }
+        return try body()
+    }
+
+    /// Runs `body` holding the stripes of every key of `keys` (each stripe once, taken in
+    /// ascending order, released in reverse).
+    func withLocks<Key: Hashable, R, E: Error>(for keys: some Sequence<Key>, _ body: () throws(E) -> R) throws(E) -> R {
+        var stripes = Array(Set(keys.map { Int(UInt(bitPattern: $0.hashValue) % UInt(count)) }))
+        stripes.sort()
+        for stripe in stripes { pthread_mutex_lock(mutexes + stripe) }
+        defer { for stripe in stripes.reversed() { pthread_mutex_unlock(mutexes + stripe) } }
         return try body()
     }
 }

@@ -167,6 +167,34 @@ struct ConformanceTests {
         #expect(counterValue(try engine.get(key)) == 16 * 500)
     }
 
+    /// A burst of asynchronous updates (which the RocksDB engine applies in batches): each sees
+    /// the updates of its key before it, and one that throws changes nothing, its neighbours
+    /// in the same batch included.
+    @Test(arguments: EngineFactory.all)
+    func aBurstOfAsyncUpdatesLosesNoneAndAFailureTouchesNoOther(_ factory: EngineFactory) throws {
+        let (engine, dispose) = try factory.make()
+        defer { dispose() }
+        let keys = [StorageKey(2, "even"), StorageKey(2, "odd")]
+        let completions = CompletionCounter()
+        for index in 0..<1000 {
+            engine.update(keys[index % 2], { old throws(StorageError) in
+                if index % 10 == 5 { throw StorageError("refused \(index)") }
+                return (old ?? []) + counterBytes(UInt64(index))
+            }) { result in
+                if case let .failure(error) = result { completions.record(error) } else { completions.record() }
+            }
+        }
+        let outcome = completions.wait(for: 1000)
+        #expect(outcome.arrived)
+        #expect(outcome.failures.count == 100)
+        for (parity, key) in keys.enumerated() {
+            let stored = try #require(try engine.get(key))
+            let written = stride(from: 0, to: stored.count, by: 8).map { counterValue(Array(stored[$0..<$0 + 8])) }
+            let expected = (0..<1000).filter { $0 % 2 == parity && $0 % 10 != 5 }.map(UInt64.init)
+            #expect(written.sorted() == expected, "\(key.key)")
+        }
+    }
+
     @Test(arguments: EngineFactory.all)
     func asyncFormsAnswerAsTheSynchronousOnes(_ factory: EngineFactory) throws {
         let (engine, dispose) = try factory.make()

@@ -1,0 +1,70 @@
+/// One asynchronous update waiting for the engine's write job (``UpdateQueue``).
+struct PendingUpdate: Sendable {
+    let key: StorageKey
+    let transform: @Sendable ([UInt8]?) throws(StorageError) -> [UInt8]?
+    let completion: @Sendable (Result<[UInt8]?, StorageError>) -> Void
+}
+
+/// Gathers asynchronous updates while the engine's write job runs, so that one job applies every
+/// update that arrived meanwhile (one RocksDB write, one registration for the group commit, one
+/// thread wake-up) instead of one job per update.
+///
+/// Contract: ``submit(_:)`` never blocks for long and never runs an update itself; each
+/// submitted update is handed to `apply` exactly once, in submission order, in batches of at
+/// most ``maxBatch``. At most one job runs at a time: it is started on the pool by the first
+/// update that finds none running, and it keeps taking batches until the queue is empty. While
+/// the job works (and the group commit syncs), new updates queue up: the busier the node, the
+/// larger its batches, without a timer. `apply` must not block on later updates of the same queue.
+final class UpdateQueue: @unchecked Sendable {
+    /// The most updates one batch takes, so a burst is applied (and acknowledged) in steps.
+    static let maxBatch = 256
+
+    private let monitor = Monitor()
+    private var pending: [PendingUpdate] = []
+    private var running = false
+    private let pool: WorkerPool
+    private let apply: @Sendable ([PendingUpdate]) -> Void
+
+    init(pool: WorkerPool, apply: @escaping @Sendable ([PendingUpdate]) -> Void) {
+        self.pool = pool
+        self.apply = apply
+    }
+
+    /// Queues `update`, starting the write job when none runs; false (nothing queued) when the
+    /// pool no longer takes jobs.
+    func submit(_ update: PendingUpdate) -> Bool {
+        let start = monitor.withLock { () -> Bool in
+            pending.append(update)
+            if running { return false }
+            running = true
+            return true
+        }
+        guard start else { return true }
+        if pool.submit({ [self] in drain() }) { return true }
+        monitor.withLock {
+            pending.removeAll()
+            running = false
+        }
+        return false
+    }
+
+    private func drain() {
+        while let batch = next() { apply(batch) }
+    }
+
+    /// The next batch, or nil (and the job ends) when the queue is empty.
+    private func next() -> [PendingUpdate]? {
+        monitor.withLock { () -> [PendingUpdate]? in
+            if pending.isEmpty {
+                running = false
+                return nil
+            }
+            if pending.count <= Self.maxBatch {
+                defer { pending = [] }
+                return pending
+            }
+            defer { pending.removeFirst(Self.maxBatch) }
+            return Array(pending.prefix(Self.maxBatch))
+        }
+    }
+}
