@@ -81,6 +81,16 @@ final class GroupCommitter: @unchecked Sendable {
         if !accepted { callback(.failure(.closed)) }
     }
 
+    /// What `sync` means for a write made in `generation`: its result, except that a successful
+    /// sync of another database instance does not cover the write (its record was in an instance
+    /// closed after a write fault).
+    static func outcome(_ sync: (generation: UInt64, result: Result<Void, StorageError>),
+                        for generation: UInt64) -> Result<Void, StorageError> {
+        if sync.generation == generation { return sync.result }
+        if case .failure = sync.result { return sync.result }
+        return .failure(.writeFault("the store was reopened after a write fault before this write was synced"))
+    }
+
     /// Completes every registered writer, then stops and joins the thread. Idempotent.
     func shutdown() {
         let toJoin = monitor.withLock { () -> EngineThread? in
@@ -120,8 +130,7 @@ final class GroupCommitter: @unchecked Sendable {
             monitor.lock()
             for waiter in batch {
                 // A successful sync of another database instance does not cover this write.
-                waiter.result = waiter.generation == outcome.generation || (try? outcome.result.get()) == nil ? outcome.result
-                    : .failure(.writeFault("the store was reopened after a write fault before this write was synced"))
+                waiter.result = Self.outcome(outcome, for: waiter.generation)
             }
             monitor.broadcast(Self.done)
             monitor.unlock()

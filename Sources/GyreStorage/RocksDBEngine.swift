@@ -13,9 +13,11 @@ import Synchronization
 ///   read, the transform and the write, and released before waiting for the WAL sync (the WAL
 ///   is one ordered log, so a later sync covers every earlier record).
 /// - Threads: the synchronous forms run on the caller's thread (``update(_:_:)`` then blocks
-///   until its sync, with `.always`); the asynchronous forms never block the caller: they run
-///   on a pool of `threads` threads the engine owns, and complete there (`.interval`, `.none`,
-///   reads) or on the group-commit thread (`.always` updates). Completions must not block.
+///   until the group-commit thread's next sync, with `.always`); the asynchronous forms never
+///   block the caller: they run on a pool of `threads` threads the engine owns and complete
+///   there. Asynchronous updates go to one write job at a time (``UpdateQueue``), which applies
+///   each batch of them as one RocksDB write and, with `.always`, syncs the WAL itself before
+///   completing them. Completions must not block.
 /// - Write faults: a failed write or WAL sync fails the updates it concerns with a
 ///   ``StorageError/Kind/writeFault`` error and makes ``health`` `.writeFault`; reads keep
 ///   working. RocksDB then refuses writes until reopened (its C API has no `Resume`), so the next
@@ -100,7 +102,7 @@ public final class RocksDBEngine: StorageEngine {
         }
         self.committer = committer
         self.syncer = syncer
-        updates = UpdateQueue(pool: pool) { batch in Self.applyBatch(batch, core: core, committer: committer, syncer: syncer) }
+        updates = UpdateQueue(pool: pool) { batch in Self.applyBatch(batch, core: core, syncer: syncer) }
     }
 
     deinit { close() }
@@ -189,10 +191,12 @@ public final class RocksDBEngine: StorageEngine {
         }
     }
 
-    /// The write job's work on one batch: applies it, then completes each update once its write
-    /// is durable per the policy (a failed update at once).
-    private static func applyBatch(_ batch: [PendingUpdate], core: RocksDBCore, committer: GroupCommitter?,
-                                   syncer: IntervalSyncer?) {
+    /// The write job's work on one batch: applies it, makes it durable per the policy, then
+    /// completes each update (a failed one at once). With `.always` the job syncs the WAL itself
+    /// before it takes the next batch: the updates that arrive meanwhile make that batch, so the
+    /// sync is shared as with the group-commit thread (which serves the synchronous form), with
+    /// no hand-off to another thread.
+    private static func applyBatch(_ batch: [PendingUpdate], core: RocksDBCore, syncer: IntervalSyncer?) {
         let applied = core.apply(batch: batch)
         var waiting: [(update: PendingUpdate, stored: [UInt8]?)] = []
         waiting.reserveCapacity(batch.count)
@@ -205,23 +209,18 @@ public final class RocksDBEngine: StorageEngine {
             }
         }
         if waiting.isEmpty { return }
-        guard let committer else {
-            let finished = Result { () throws(StorageError) in
+        let durable: Result<Void, StorageError>
+        if case .always = core.policy {
+            durable = GroupCommitter.outcome(core.syncCurrent(), for: applied.generation)
+            if case .success = durable { core.writes.add(UInt64(waiting.count), ordering: .relaxed) }
+        } else {
+            durable = Result { () throws(StorageError) in
                 try core.finish(generation: applied.generation, committer: nil, syncer: syncer, writes: waiting.count)
             }
-            for (update, stored) in waiting {
-                core.tracker.end()
-                update.completion(finished.map { stored })
-            }
-            return
         }
-        let ready = waiting
-        committer.commit(generation: applied.generation, writes: ready.count) { synced in
-            if case .success = synced { core.writes.add(UInt64(ready.count), ordering: .relaxed) }
-            for (update, stored) in ready {
-                core.tracker.end()
-                update.completion(synced.map { stored })
-            }
+        for (update, stored) in waiting {
+            core.tracker.end()
+            update.completion(durable.map { stored })
         }
     }
 

@@ -6,14 +6,14 @@ struct PendingUpdate: Sendable {
 }
 
 /// Gathers asynchronous updates while the engine's write job runs, so that one job applies every
-/// update that arrived meanwhile (one RocksDB write, one registration for the group commit, one
-/// thread wake-up) instead of one job per update.
+/// update that arrived meanwhile (one RocksDB write, one WAL sync, at most one thread wake-up)
+/// instead of one job per update.
 ///
 /// Contract: ``submit(_:)`` never blocks for long and never runs an update itself; each
 /// submitted update is handed to `apply` exactly once, in submission order, in batches of at
 /// most ``maxBatch``. At most one job runs at a time: it is started on the pool by the first
 /// update that finds none running, and it keeps taking batches until the queue is empty. While
-/// the job works (and the group commit syncs), new updates queue up: the busier the node, the
+/// the job works (and syncs), new updates queue up: the busier the node, the
 /// larger its batches, without a timer. `apply` must not block on later updates of the same queue.
 final class UpdateQueue: @unchecked Sendable {
     /// The most updates one batch takes, so a burst is applied (and acknowledged) in steps.
