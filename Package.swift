@@ -32,6 +32,10 @@ let package = Package(
         .library(name: "GyreRPC", targets: ["GyreRPC"]),
         .library(name: "GyreHTTP2", targets: ["GyreHTTP2"]),
         .library(name: "GyreWire", targets: ["GyreWire"]),
+        // For the micro-benchmarks (Benchmarks/), which drive the pipeline and the engine directly.
+        .library(name: "GyreCore", targets: ["GyreCore"]),
+        .library(name: "GyreStorage", targets: ["GyreStorage"]),
+        .library(name: "GyrePipeline", targets: ["GyrePipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
