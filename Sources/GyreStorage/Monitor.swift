@@ -56,6 +56,13 @@ final class Monitor: @unchecked Sendable {
         pthread_cond_timedwait(conditions + condition, mutex, &deadline)
     }
 
+    /// Sleeps the calling thread for `nanoseconds` (no lock involved).
+    static func sleep(nanoseconds: UInt64) {
+        var duration = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&duration, &remaining) != 0 && errno == EINTR { duration = remaining }
+    }
+
     func signal(_ condition: Int = 0) { pthread_cond_signal(conditions + condition) }
 
     func broadcast(_ condition: Int = 0) { pthread_cond_broadcast(conditions + condition) }

@@ -102,7 +102,7 @@ public final class RocksDBEngine: StorageEngine {
         }
         self.committer = committer
         self.syncer = syncer
-        updates = UpdateQueue(pool: pool) { batch in Self.applyBatch(batch, core: core, syncer: syncer) }
+        updates = UpdateQueue(pool: pool) { batch, more in Self.applyBatch(batch, more: more, core: core, syncer: syncer) }
     }
 
     deinit { close() }
@@ -193,35 +193,57 @@ public final class RocksDBEngine: StorageEngine {
 
     /// The write job's work on one batch: applies it, makes it durable per the policy, then
     /// completes each update (a failed one at once). With `.always` the job syncs the WAL itself
-    /// before it takes the next batch: the updates that arrive meanwhile make that batch, so the
-    /// sync is shared as with the group-commit thread (which serves the synchronous form), with
-    /// no hand-off to another thread.
-    private static func applyBatch(_ batch: [PendingUpdate], core: RocksDBCore, syncer: IntervalSyncer?) {
-        let applied = core.apply(batch: batch)
-        var waiting: [(update: PendingUpdate, stored: [UInt8]?)] = []
+    /// before it takes the next batch, with no hand-off to another thread. Gathering, as the
+    /// group-commit thread does for the synchronous form: when the batch held more than one
+    /// update (writers are concurrent), the job lets it grow while updates keep arriving less
+    /// than ``GroupCommitter/gatherQuiet`` apart, for at most ``GroupCommitter/gatherLimit``,
+    /// applying them as they come, before the one sync covers them all. It sleeps through each
+    /// quiet period rather than being woken per arrival.
+    private static func applyBatch(_ batch: [PendingUpdate], more: () -> [PendingUpdate]?, core: RocksDBCore,
+                                   syncer: IntervalSyncer?) {
+        var waiting: [(update: PendingUpdate, stored: [UInt8]?, generation: UInt64)] = []
         waiting.reserveCapacity(batch.count)
-        for (update, result) in zip(batch, applied.results) {
-            switch result {
-            case let .success(stored): waiting.append((update, stored))
-            case let .failure(error):
+        func applyAndKeep(_ updates: [PendingUpdate]) {
+            let applied = core.apply(batch: updates)
+            for (update, result) in zip(updates, applied.results) {
+                switch result {
+                case let .success(stored): waiting.append((update, stored, applied.generation))
+                case let .failure(error):
+                    core.tracker.end()
+                    update.completion(.failure(error))
+                }
+            }
+        }
+        applyAndKeep(batch)
+        guard case .always = core.policy else {
+            if waiting.isEmpty { return }
+            let durable = Result { () throws(StorageError) in
+                try core.finish(generation: waiting[0].generation, committer: nil, syncer: syncer, writes: waiting.count)
+            }
+            for (update, stored, _) in waiting {
                 core.tracker.end()
-                update.completion(.failure(error))
+                update.completion(durable.map { stored })
+            }
+            return
+        }
+        if batch.count > 1 {
+            let deadline = ContinuousClock.now + GroupCommitter.gatherLimit
+            while ContinuousClock.now < deadline {
+                Monitor.sleep(nanoseconds: GroupCommitter.gatherQuiet)
+                guard let arrived = more() else { break }
+                applyAndKeep(arrived)
             }
         }
         if waiting.isEmpty { return }
-        let durable: Result<Void, StorageError>
-        if case .always = core.policy {
-            durable = GroupCommitter.outcome(core.syncCurrent(), for: applied.generation)
-            if case .success = durable { core.writes.add(UInt64(waiting.count), ordering: .relaxed) }
-        } else {
-            durable = Result { () throws(StorageError) in
-                try core.finish(generation: applied.generation, committer: nil, syncer: syncer, writes: waiting.count)
-            }
-        }
-        for (update, stored) in waiting {
+        let sync = core.syncCurrent()
+        var synced: UInt64 = 0
+        for (update, stored, generation) in waiting {
+            let durable = GroupCommitter.outcome(sync, for: generation)
+            if case .success = durable { synced += 1 }
             core.tracker.end()
             update.completion(durable.map { stored })
         }
+        core.writes.add(synced, ordering: .relaxed)
     }
 
     // MARK: state

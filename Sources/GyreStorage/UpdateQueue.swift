@@ -23,9 +23,11 @@ final class UpdateQueue: @unchecked Sendable {
     private var pending: [PendingUpdate] = []
     private var running = false
     private let pool: WorkerPool
-    private let apply: @Sendable ([PendingUpdate]) -> Void
+    private let apply: @Sendable ([PendingUpdate], _ more: () -> [PendingUpdate]?) -> Void
 
-    init(pool: WorkerPool, apply: @escaping @Sendable ([PendingUpdate]) -> Void) {
+    /// `apply` gets each batch, and a function the job may call to take the updates queued since
+    /// (nil when none): a batch may grow before it is synced.
+    init(pool: WorkerPool, apply: @escaping @Sendable ([PendingUpdate], _ more: () -> [PendingUpdate]?) -> Void) {
         self.pool = pool
         self.apply = apply
     }
@@ -49,14 +51,14 @@ final class UpdateQueue: @unchecked Sendable {
     }
 
     private func drain() {
-        while let batch = next() { apply(batch) }
+        while let batch = next(ending: true) { apply(batch) { next(ending: false) } }
     }
 
-    /// The next batch, or nil (and the job ends) when the queue is empty.
-    private func next() -> [PendingUpdate]? {
+    /// The next batch, or nil when the queue is empty (then, when `ending`, the job ends).
+    private func next(ending: Bool) -> [PendingUpdate]? {
         monitor.withLock { () -> [PendingUpdate]? in
             if pending.isEmpty {
-                running = false
+                if ending { running = false }
                 return nil
             }
             if pending.count <= Self.maxBatch {
