@@ -102,7 +102,13 @@ public final class RocksDBEngine: StorageEngine {
         }
         self.committer = committer
         self.syncer = syncer
-        updates = UpdateQueue(pool: pool) { batch, more in Self.applyBatch(batch, more: more, core: core, syncer: syncer) }
+        updates = UpdateQueue(pool: pool, apply: { batch, more in Self.applyBatch(batch, more: more, core: core, syncer: syncer) },
+                              refused: { stranded in
+                                  for update in stranded {
+                                      core.tracker.end()
+                                      update.completion(.failure(.closed))
+                                  }
+                              })
     }
 
     deinit { close() }
@@ -185,10 +191,7 @@ public final class RocksDBEngine: StorageEngine {
     public func update(_ key: StorageKey, _ transform: @escaping @Sendable ([UInt8]?) throws(StorageError) -> [UInt8]?,
                        completion: @escaping @Sendable (Result<[UInt8]?, StorageError>) -> Void) {
         guard core.tracker.begin() else { return completion(.failure(.closed)) }
-        guard updates.submit(PendingUpdate(key: key, transform: transform, completion: completion)) else {
-            core.tracker.end()
-            return completion(.failure(.closed))
-        }
+        updates.submit(PendingUpdate(key: key, transform: transform, completion: completion))
     }
 
     /// The write job's work on one batch: applies it, makes it durable per the policy, then
@@ -236,14 +239,14 @@ public final class RocksDBEngine: StorageEngine {
         }
         if waiting.isEmpty { return }
         let sync = core.syncCurrent()
-        var synced: UInt64 = 0
-        for (update, stored, generation) in waiting {
-            let durable = GroupCommitter.outcome(sync, for: generation)
-            if case .success = durable { synced += 1 }
+        let outcomes = waiting.map { GroupCommitter.outcome(sync, for: $0.generation) }
+        // Counted before any completion runs, so a completion sees its own write counted.
+        let synced = outcomes.count { if case .success = $0 { true } else { false } }
+        core.writes.add(UInt64(synced), ordering: .relaxed)
+        for ((update, stored, _), durable) in zip(waiting, outcomes) {
             core.tracker.end()
             update.completion(durable.map { stored })
         }
-        core.writes.add(synced, ordering: .relaxed)
     }
 
     // MARK: state

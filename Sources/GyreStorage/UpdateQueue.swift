@@ -24,30 +24,35 @@ final class UpdateQueue: @unchecked Sendable {
     private var running = false
     private let pool: WorkerPool
     private let apply: @Sendable ([PendingUpdate], _ more: () -> [PendingUpdate]?) -> Void
+    private let refused: @Sendable ([PendingUpdate]) -> Void
 
     /// `apply` gets each batch, and a function the job may call to take the updates queued since
-    /// (nil when none): a batch may grow before it is synced.
-    init(pool: WorkerPool, apply: @escaping @Sendable ([PendingUpdate], _ more: () -> [PendingUpdate]?) -> Void) {
+    /// (nil when none): a batch may grow before it is synced. `refused` gets the updates the pool
+    /// would not run (see ``submit(_:)``).
+    init(pool: WorkerPool, apply: @escaping @Sendable ([PendingUpdate], _ more: () -> [PendingUpdate]?) -> Void,
+         refused: @escaping @Sendable ([PendingUpdate]) -> Void) {
         self.pool = pool
         self.apply = apply
+        self.refused = refused
     }
 
-    /// Queues `update`, starting the write job when none runs; false (nothing queued) when the
-    /// pool no longer takes jobs.
-    func submit(_ update: PendingUpdate) -> Bool {
+    /// Queues `update`, starting the write job when none runs. If the pool no longer takes jobs
+    /// (it shuts down only after every accepted operation ended, so this is a safeguard), every
+    /// queued update goes to `refused` instead, so none is left without an answer.
+    func submit(_ update: PendingUpdate) {
         let start = monitor.withLock { () -> Bool in
             pending.append(update)
             if running { return false }
             running = true
             return true
         }
-        guard start else { return true }
-        if pool.submit({ [self] in drain() }) { return true }
-        monitor.withLock {
-            pending.removeAll()
+        guard start, !pool.submit({ [self] in drain() }) else { return }
+        let stranded = monitor.withLock { () -> [PendingUpdate] in
             running = false
+            defer { pending = [] }
+            return pending
         }
-        return false
+        refused(stranded)
     }
 
     private func drain() {

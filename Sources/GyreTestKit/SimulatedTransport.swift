@@ -108,22 +108,6 @@ struct SimulatedTransport<Versioning: ReplicaVersioning>: ReplicaTransport, @unc
     }
 }
 
-/// The answer of a coordinator to a forwarded request, carried back as the transport's answer.
-private struct ForwardedResponder: KVResponder {
-    let deadline: UInt64?
-    let answer: @Sendable (Result<CoordinateResponse, RPCError>) -> Void
-
-    func answer(_ reply: KVReply) {
-        switch reply {
-        case let .get(response): answer(.success(CoordinateResponse(result: .get(response))))
-        case let .put(response): answer(.success(CoordinateResponse(result: .put(response))))
-        case let .delete(response): answer(.success(CoordinateResponse(result: .delete(response))))
-        }
-    }
-
-    func fail(_ error: RPCError) { answer(.failure(error)) }
-}
-
 /// A flag that can be taken once (single-threaded).
 final class Once: @unchecked Sendable {
     private var taken = false

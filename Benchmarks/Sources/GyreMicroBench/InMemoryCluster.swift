@@ -134,7 +134,7 @@ private struct ClusterTransport: ReplicaTransport, @unchecked Sendable {
     func coordinate(_ member: Member, epoch: UInt64, _ request: CoordinateRequest, deadline: UInt64,
                     completion: @escaping @Sendable (Result<CoordinateResponse, PeerFailure>) -> Void) {
         call(member, epoch: epoch, completion) { handler, _, answer in
-            handler.coordinate(request, responder: ForwardedResponder(answer: answer))
+            handler.coordinate(request, responder: ForwardedResponder(deadline: nil, answer: answer))
         }
     }
 
@@ -162,18 +162,3 @@ private struct ClusterTransport: ReplicaTransport, @unchecked Sendable {
     }
 }
 
-/// A forwarded request's answer, carried back as the transport's answer.
-private struct ForwardedResponder: KVResponder {
-    let answer: @Sendable (Result<CoordinateResponse, RPCError>) -> Void
-    var deadline: UInt64? { nil }
-
-    func answer(_ reply: KVReply) {
-        switch reply {
-        case let .get(response): answer(.success(CoordinateResponse(result: .get(response))))
-        case let .put(response): answer(.success(CoordinateResponse(result: .put(response))))
-        case let .delete(response): answer(.success(CoordinateResponse(result: .delete(response))))
-        }
-    }
-
-    func fail(_ error: RPCError) { answer(.failure(error)) }
-}
