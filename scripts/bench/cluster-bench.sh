@@ -24,7 +24,8 @@
 #                           nodes, TLS on the client port), measured in the same rounds ("gyre-tls"),
 #                           and the TLS/plain ratios printed
 #   BENCH_BASELINE_BIN=PATH another gyre-node binary (an older build): a third cluster ("gyre-base") with the
-#                           same settings, measured in the same rounds right after "gyre", and the
+#                           same settings, measured in the same rounds next to "gyre" (each goes first in
+#                           every other round), and the
 #                           gyre/gyre-base ratios printed (a change's regression check)
 #   BENCH_BUILD=1           swift build -c release of gyre-node and gyre-bench first (0: as they are)
 #   BENCH_OUT=DIR           where the summary goes (default: bench-results/, gitignored)
@@ -270,13 +271,19 @@ run_one() {
 }
 
 echo "bench: $rounds rounds x (gyre put, gyre get, etcd put, etcd range) x ($warmup + $secs) s" >&2
+# With a baseline, the two builds take turns going first (gyre first in odd rounds, gyre-base
+# first in even ones), so neither always runs on the machine the other just warmed or loaded.
 for ((r = 1; r <= rounds; r++)); do
-  run_one gyre put "$r"
-  [ "$with_tls" = 1 ] && run_one gyre-tls put "$r"
-  [ -n "$baseline_bin" ] && run_one gyre-base put "$r"
-  run_one gyre get "$r"
-  [ "$with_tls" = 1 ] && run_one gyre-tls get "$r"
-  [ -n "$baseline_bin" ] && run_one gyre-base get "$r"
+  for op in put get; do
+    if [ -n "$baseline_bin" ] && ((r % 2 == 0)); then
+      run_one gyre-base "$op" "$r"
+      run_one gyre "$op" "$r"
+    else
+      run_one gyre "$op" "$r"
+      [ -n "$baseline_bin" ] && run_one gyre-base "$op" "$r"
+    fi
+    [ "$with_tls" = 1 ] && run_one gyre-tls "$op" "$r"
+  done
   run_one etcd put "$r"
   run_one etcd get "$r"
 done
