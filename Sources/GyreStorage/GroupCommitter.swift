@@ -1,16 +1,16 @@
-/// Group commit for ``SyncPolicy/always``: writers that have applied their write register here,
-/// and one committer thread repeatedly takes every registered writer, syncs the WAL once and
-/// completes them all with its outcome.
+/// Group commit for ``SyncPolicy/always``'s synchronous updates: writers that have applied their
+/// write register here, and one committer thread repeatedly takes every registered writer, syncs
+/// the WAL once and wakes them all with its outcome. (Asynchronous updates are synced by the
+/// engine's write job itself, by the same rules: see `RocksDBEngine`.)
 ///
 /// Contract: a writer is completed only by a sync that began after it registered; since it
 /// registers after its write reached the WAL buffer, and the WAL is one ordered log, that sync
 /// covers its record. A writer registered against database generation G (see `DatabaseSlot`)
 /// is failed, never acknowledged, by a sync of another generation: its record was in a database
-/// instance that has since been closed after a write fault. Blocking waiters wait on a condition
-/// variable; callback waiters run on the committer thread, after the batch's outcome is known.
+/// instance that has since been closed after a write fault. Waiters wait on a condition variable.
 /// ``shutdown()`` completes every registered writer (with a final sync), then joins the thread.
 ///
-/// Gathering: when the previous batch held more than one write (writers are concurrent), the
+/// Gathering: when the previous batch held more than one writer (writers are concurrent), the
 /// committer lets a batch grow while registrations keep arriving less than ``gatherQuiet`` apart,
 /// for at most ``gatherLimit``, before it syncs. Threads just woken by the previous sync need a
 /// moment to apply their next write, and an fsync is short next to that on a busy machine: 50
@@ -19,20 +19,12 @@
 final class GroupCommitter: @unchecked Sendable {
     /// What a sync did: the generation it synced, and whether it succeeded.
     typealias Sync = @Sendable () -> (generation: UInt64, result: Result<Void, StorageError>)
-    typealias Callback = @Sendable (Result<Void, StorageError>) -> Void
 
     private final class Waiter {
         let generation: UInt64
-        let callback: Callback?
-        /// The writes it stands for (a batch of updates registers once).
-        let writes: Int
         var result: Result<Void, StorageError>?
 
-        init(generation: UInt64, callback: Callback?, writes: Int = 1) {
-            self.generation = generation
-            self.callback = callback
-            self.writes = writes
-        }
+        init(generation: UInt64) { self.generation = generation }
     }
 
     private static let work = 0
@@ -57,28 +49,14 @@ final class GroupCommitter: @unchecked Sendable {
 
     /// Blocks until a sync covering a write made in `generation` completed; its outcome.
     func commit(generation: UInt64) -> Result<Void, StorageError> {
-        let waiter = Waiter(generation: generation, callback: nil)
+        let waiter = Waiter(generation: generation)
         monitor.lock()
         defer { monitor.unlock() }
-        precondition(thread?.isCurrent != true, "a synchronous storage call from a storage completion would deadlock")
         if stopping { return .failure(.closed) }
         pending.append(waiter)
         monitor.signal(Self.work)
         while waiter.result == nil { monitor.wait(Self.done) }
         return waiter.result!
-    }
-
-    /// Calls `callback`, on the committer thread, once a sync covering a write made in
-    /// `generation` completed. `writes`: how many writes the registration stands for (a batch
-    /// registers once), which is what gathering counts.
-    func commit(generation: UInt64, writes: Int = 1, callback: @escaping Callback) {
-        let accepted = monitor.withLock { () -> Bool in
-            if stopping { return false }
-            pending.append(Waiter(generation: generation, callback: callback, writes: writes))
-            monitor.signal(Self.work)
-            return true
-        }
-        if !accepted { callback(.failure(.closed)) }
     }
 
     /// What `sync` means for a write made in `generation`: its result, except that a successful
@@ -122,7 +100,7 @@ final class GroupCommitter: @unchecked Sendable {
             }
             if lastBatchSize > 1 { gather() }
             let batch = pending
-            lastBatchSize = batch.reduce(0) { $0 + $1.writes }
+            lastBatchSize = batch.count
             pending = []
             monitor.unlock()
 
@@ -134,7 +112,6 @@ final class GroupCommitter: @unchecked Sendable {
             }
             monitor.broadcast(Self.done)
             monitor.unlock()
-            for waiter in batch { waiter.callback?(waiter.result!) }
         }
     }
 }

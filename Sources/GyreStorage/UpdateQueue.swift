@@ -13,8 +13,9 @@ struct PendingUpdate: Sendable {
 /// submitted update is handed to `apply` exactly once, in submission order, in batches of at
 /// most ``maxBatch``. At most one job runs at a time: it is started on the pool by the first
 /// update that finds none running, and it keeps taking batches until the queue is empty. While
-/// the job works (and syncs), new updates queue up: the busier the node, the
-/// larger its batches, without a timer. `apply` must not block on later updates of the same queue.
+/// the job works (and syncs), new updates queue up: the busier the node, the larger its
+/// batches. `apply` may take them early through its `more` function (the engine's gathering);
+/// it must not block waiting for later updates otherwise.
 final class UpdateQueue: @unchecked Sendable {
     /// The most updates one batch takes, so a burst is applied (and acknowledged) in steps.
     static let maxBatch = 256
