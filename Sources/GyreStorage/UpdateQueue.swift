@@ -14,8 +14,8 @@ struct PendingUpdate: Sendable {
 /// most ``maxBatch``. At most one job runs at a time: it is started on the pool by the first
 /// update that finds none running, and it keeps taking batches until the queue is empty. While
 /// the job works (and syncs), new updates queue up: the busier the node, the larger its
-/// batches. `apply` may take them early through its `more` function (the engine's gathering);
-/// it must not block waiting for later updates otherwise.
+/// batches. `apply` must not wait for later updates: a sync delayed to gather more writes only
+/// delays the writes it already holds (see ``RocksDBEngine``).
 final class UpdateQueue: @unchecked Sendable {
     /// The most updates one batch takes, so a burst is applied (and acknowledged) in steps.
     static let maxBatch = 256
@@ -24,13 +24,12 @@ final class UpdateQueue: @unchecked Sendable {
     private var pending: [PendingUpdate] = []
     private var running = false
     private let pool: WorkerPool
-    private let apply: @Sendable ([PendingUpdate], _ more: () -> [PendingUpdate]?) -> Void
+    private let apply: @Sendable ([PendingUpdate]) -> Void
     private let refused: @Sendable ([PendingUpdate]) -> Void
 
-    /// `apply` gets each batch, and a function the job may call to take the updates queued since
-    /// (nil when none): a batch may grow before it is synced. `refused` gets the updates the pool
-    /// would not run (see ``submit(_:)``).
-    init(pool: WorkerPool, apply: @escaping @Sendable ([PendingUpdate], _ more: () -> [PendingUpdate]?) -> Void,
+    /// `apply` gets each batch; `refused` gets the updates the pool would not run (see
+    /// ``submit(_:)``).
+    init(pool: WorkerPool, apply: @escaping @Sendable ([PendingUpdate]) -> Void,
          refused: @escaping @Sendable ([PendingUpdate]) -> Void) {
         self.pool = pool
         self.apply = apply
@@ -57,14 +56,14 @@ final class UpdateQueue: @unchecked Sendable {
     }
 
     private func drain() {
-        while let batch = next(ending: true) { apply(batch) { next(ending: false) } }
+        while let batch = next() { apply(batch) }
     }
 
-    /// The next batch, or nil when the queue is empty (then, when `ending`, the job ends).
-    private func next(ending: Bool) -> [PendingUpdate]? {
+    /// The next batch, or nil when the queue is empty (then the job ends).
+    private func next() -> [PendingUpdate]? {
         monitor.withLock { () -> [PendingUpdate]? in
             if pending.isEmpty {
-                if ending { running = false }
+                running = false
                 return nil
             }
             if pending.count <= Self.maxBatch {
