@@ -28,6 +28,13 @@ final class ReplicaBatcher: Sendable {
         let address: String
         let node: NodeID
         let writes: Bool
+
+        /// Hashes the node and the kind only: hashing the address string costs a hasher round
+        /// per byte on every enqueue, and two destinations of one node differ in kind at most.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(node)
+            hasher.combine(writes)
+        }
     }
 
     private struct Pending {
@@ -68,19 +75,28 @@ final class ReplicaBatcher: Sendable {
 
     private func enqueue(_ destination: Destination, bytes: Int, deadline: UInt64, epoch: UInt64,
                          _ add: (inout Pending) -> Void) {
-        let (opened, full): (Bool, Pending?) = pending.withLock { pending in
-            var full: Pending?
-            if let current = pending[destination], current.bytes + bytes > Self.maxBytes || current.count >= Self.maxItems {
-                full = pending.removeValue(forKey: destination)
-            }
-            let opened = pending[destination] == nil
-            var batch = pending[destination] ?? Pending()
+        func include(_ batch: inout Pending) {
             add(&batch)
             batch.bytes += bytes
             batch.deadline = max(batch.deadline, deadline)
             batch.epoch = max(batch.epoch, epoch)
+        }
+        // One hash lookup, and the open batch is changed in place: a copy taken out of the
+        // dictionary would share its arrays and copy them whole on every append.
+        let (opened, full): (Bool, Pending?) = pending.withLock { pending in
+            var full: Pending?
+            if let index = pending.index(forKey: destination) {
+                let (openBytes, openCount) = (pending.values[index].bytes, pending.values[index].count)
+                guard openBytes + bytes > Self.maxBytes || openCount >= Self.maxItems else {
+                    include(&pending.values[index])
+                    return (false, nil)
+                }
+                full = pending.remove(at: index).value
+            }
+            var batch = Pending()
+            include(&batch)
             pending[destination] = batch
-            return (opened, full)
+            return (true, full)
         }
         if let full { send(full, to: destination) }
         guard opened else { return }

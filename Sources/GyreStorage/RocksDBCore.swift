@@ -135,7 +135,8 @@ final class RocksDBCore: Sendable {
             try locks.withLocks(for: updates.lazy.map(\.key)) { () throws(StorageError) in
                 try slot.withShared { database, current throws(StorageError) in
                     generation = current
-                    var written: [[UInt8]: [UInt8]?] = [:]
+                    var written: [StorageKey: [UInt8]?] = [:]
+                    written.reserveCapacity(updates.count)
                     var entries: [RocksDBDatabase.BatchEntry] = []
                     entries.reserveCapacity(updates.count)
                     for (index, update) in updates.enumerated() {
@@ -143,13 +144,13 @@ final class RocksDBCore: Sendable {
                         let family = Self.family(update.key.partition)
                         do throws(StorageError) {
                             let old: [UInt8]?
-                            if let earlier = written[encoded] {
+                            if let earlier = written[update.key] {
                                 old = earlier
                             } else {
                                 old = try read { () throws(RocksDBFailure) in try database.get(family, encoded) }
                             }
                             let updated = try update.transform(old)
-                            written[encoded] = .some(updated)
+                            written[update.key] = .some(updated)
                             entries.append(RocksDBDatabase.BatchEntry(family: family, key: encoded, value: updated))
                             results[index] = .success(updated)
                         } catch {
