@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark (issue 4): one durable Gyre node against single-node etcd, and an unsynced Gyre node
+# Benchmark: one durable Gyre node against single-node etcd, and an unsynced Gyre node
 # against redis-server. Never run by the tests.
 #   A. gyre-node --sync always (RocksDB, group commit) vs etcd (fsyncs its WAL, group commit):
 #      Put of fresh keys, both driven by gyre-bench at the same concurrency, alternating, rounds.
