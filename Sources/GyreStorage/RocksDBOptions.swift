@@ -62,19 +62,14 @@ final class RocksDBOptions: @unchecked Sendable {
     /// lists are 12 levels high, so a partition holding far more records than usual (a small
     /// ring, a hot partition) still finds them in logarithmic time.
     ///
-    /// Its memtables hold 16 MiB, not RocksDB's default 64 MiB: an insert's cost is the cache
-    /// misses of its walk, and a smaller memtable keeps more of the lists in cache. Measured on the
-    /// 3-node Put bench (5 alternated rounds): server CPU per client Put fell in every round, by
-    /// 2–17 % (median 12 %), flushes included; the price is four times as many (smaller)
-    /// flushes and level-0 tables, which compaction merges in the background.
+    /// Its memtables keep RocksDB's default size, 64 MiB. 16 MiB was tried (a smaller memtable
+    /// keeps more of its lists in cache) and did not hold up in an alternated 3-node run of 4
+    /// rounds: Get CPU per op was higher in every round (+3 % to +26 %, as more and smaller
+    /// level-0 tables pile up under the Put load), Put CPU per op higher in 3 of 4.
     private static func partitionMemtable(_ raw: OpaquePointer) {
         rocksdb_options_set_prefix_extractor(raw, rocksdb_slicetransform_create_fixed_prefix(StorageKeyLayout.prefixLength))
         rocksdb_options_set_hash_skip_list_rep(raw, 16_384, 12, 4)
-        rocksdb_options_set_write_buffer_size(raw, memtableBytes)
     }
-
-    /// The size of one memtable of the `data` family (see ``partitionMemtable(_:)``).
-    static let memtableBytes = 16 << 20
 
     /// Read and write tuning for a store of small records read back by key:
     /// - a full bloom filter (10 bits per key) in every table, and whole-key filtering in the
