@@ -86,7 +86,7 @@ public final class RocksDBEngine: StorageEngine {
 
     private init(core: RocksDBCore, threads: Int) {
         self.core = core
-        pool = WorkerPool(threads: threads, name: "gyre-storage")
+        pool = WorkerPool(threads: threads, name: "gyre-storage", prepareThread: RocksDBOptions.prepareThread)
         let committer: GroupCommitter?
         let syncer: IntervalSyncer?
         switch core.policy {

@@ -4,7 +4,8 @@
 /// Contract: ``submit(_:)`` never blocks for long (it appends under a mutex) and returns false,
 /// without running the job, once ``shutdown()`` began. ``shutdown()`` lets every job already
 /// submitted run, then stops the threads and joins them (except the calling thread, when a job
-/// itself shuts the pool down). Jobs must not wait for later jobs of the same pool.
+/// itself shuts the pool down). Jobs must not wait for later jobs of the same pool. Each thread
+/// runs `prepareThread` once, before its first job.
 final class WorkerPool: @unchecked Sendable {
     typealias Job = @Sendable () -> Void
 
@@ -14,9 +15,12 @@ final class WorkerPool: @unchecked Sendable {
     private var stopping = false
     private var threads: [EngineThread] = []
 
-    init(threads count: Int, name: String) {
+    init(threads count: Int, name: String, prepareThread: @escaping @Sendable () -> Void = {}) {
         for index in 0..<max(1, count) {
-            threads.append(EngineThread(name: "\(name)-\(index)") { [self] in run() })
+            threads.append(EngineThread(name: "\(name)-\(index)") { [self] in
+                prepareThread()
+                run()
+            })
         }
     }
 
